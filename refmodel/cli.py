@@ -1,0 +1,166 @@
+"""The `refmodel` command: formats, explain, gen.
+
+Errors (unknown format, impossible parameters, unwritable output) print one line naming the
+problem and exit with status 2; no partial output file is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .encodings import MAX_SR_BITS, OVERFLOW, ROUNDING, STOCHASTIC
+from .formats import FormatError, Minifloat, named_formats, parse_format
+from .kernels.unpack import FINITE, INF, QNAN, SNAN, ZERO, unpack
+from .vectors.generate import DEFAULT_COUNT, MODES, OPS, Request, generate
+from .vectors.io import VectorFileError, write_vectors
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem with the command's input, reported as one line."""
+
+
+def _fmt_value(v: float) -> str:
+    return f"{v!r} ({v.hex()})" if np.isfinite(v) and v != 0 else repr(v)
+
+
+def cmd_formats(_args) -> int:
+    rows = [("name", "bits", "E/M", "bias", "max", "min normal", "min subnormal", "specials", "what")]
+    for name, f, what in named_formats():
+        specials = " ".join(f"{k}={v:#x}" for k, v in f.specials().items())
+        rows.append((name, str(f.bits), f"{f.exp_bits}/{f.man_bits}", str(f.bias), f"{f.max_value:.6g}",
+                     f"{f.min_normal:.6g}", f"{f.min_subnormal:.6g}", specials, what))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+    print("\nAny e<E>m<M>[b<BIAS>][fn|fnuz|fnu] is accepted (ml_dtypes naming); aliases: "
+          "fp16/binary16, bf16/bfloat16, fp32/binary32.")
+    return 0
+
+
+def _parse_code(f: Minifloat, text: str) -> int:
+    t = text.lower()
+    try:
+        code = int(t[2:], 2) if t.startswith("0b") else int(t[2:] if t.startswith("0x") else t, 16)
+    except ValueError:
+        raise CliError(f"code {text!r} is not a hex (or 0b binary) number") from None
+    if not 0 <= code < (1 << f.bits):
+        raise CliError(f"code {text!r} does not fit the {f.bits}-bit format {f.name}")
+    return code
+
+
+def explain_code(f: Minifloat, code: int) -> str:
+    """One line decoding a code field by field."""
+    cls, negative, exp, sig = unpack(f.params, code)
+    t = f.man_bits
+    bits = format(code, f"0{f.bits}b")
+    s_bits = bits[0] if f.signed else ""
+    e_bits = bits[int(f.signed):int(f.signed) + f.exp_bits]
+    m_bits = bits[int(f.signed) + f.exp_bits:]
+    parts = [f"{f.name} {code:#0{(f.bits + 3) // 4 + 2}x}"]
+    parts.append("= " + "_".join(x for x in (s_bits, e_bits, m_bits) if x))
+    if f.signed:
+        parts.append(f"sign {'-' if s_bits == '1' else '+'}")
+    parts.append(f"exponent {e_bits}")
+    if t:
+        parts.append(f"mantissa {m_bits}")
+    if cls == FINITE:
+        subnormal = f.has_subnormals and int(e_bits, 2) == 0
+        v = (-1.0 if negative else 1.0) * float(sig) * 2.0**exp
+        e_unb = (1 - f.bias) if subnormal else int(e_bits, 2) - f.bias
+        parts.append(f"(2^{e_unb})")
+        parts.append(f"{'subnormal' if subnormal else 'normal'} {_fmt_value(v)}")
+    else:
+        names = {ZERO: "-0" if negative else "+0", INF: "-inf" if negative else "+inf",
+                 QNAN: "NaN (quiet)" if f.family == "ieee" else "NaN", SNAN: "NaN (signalling)"}
+        parts.append(names[cls])
+    return "  ".join(parts)
+
+
+def cmd_explain(args) -> int:
+    f = parse_format(args.fmt)
+    for text in args.codes:
+        print(explain_code(f, _parse_code(f, text)))
+    return 0
+
+
+def gen_command(args) -> str:
+    """The canonical command line of a generation (written in the manifest)."""
+    words = ["refmodel", "gen", args.op, "--fmt", args.fmt, "--rounding", args.rounding]
+    if args.rounding in STOCHASTIC:
+        words += ["--sr-bits", str(args.sr_bits)]
+    words += ["--overflow", args.overflow, "--mode", args.mode]
+    if args.mode == "random":
+        words += ["--count", str(args.count)]
+    words += ["--seed", str(args.seed), "--out", str(args.out)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def cmd_gen(args) -> int:
+    f = parse_format(args.fmt)
+    if args.to is not None or args.acc_fmt is not None:
+        raise CliError(f"{args.op} does not take {'--to' if args.to is not None else '--acc-fmt'}")
+    if args.rounding in STOCHASTIC and not 1 <= args.sr_bits <= MAX_SR_BITS:
+        raise CliError(f"--sr-bits must be in 1..{MAX_SR_BITS}, not {args.sr_bits}")
+    if args.count < 1:
+        raise CliError(f"--count must be a positive number of vectors, not {args.count}")
+    if args.seed < 0 or args.seed >= 2**56:
+        raise CliError(f"--seed must be in 0..2^56-1, not {args.seed}")
+    req = Request(args.op, f, args.rounding, args.overflow, args.mode, args.count, args.seed, args.sr_bits)
+    vs = generate(req)
+    paths = write_vectors(Path(args.out), vs, gen_command(args), req.parameters(vs.count))
+    if not args.quiet:
+        print(f"{vs.count} vectors -> {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="refmodel", description="Bit-accurate reference model and golden vectors "
+                                "for low-precision deep-learning arithmetic.")
+    p.add_argument("--version", action="version", version=f"refmodel {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("formats", help="list the named formats with range and special codes").set_defaults(
+        func=cmd_formats)
+    ex = sub.add_parser("explain", help="decode codes field by field")
+    ex.add_argument("fmt", help="format name, e.g. e4m3fn")
+    ex.add_argument("codes", nargs="+", help="codes in hex (0x optional) or 0b binary")
+    ex.set_defaults(func=cmd_explain)
+    g = sub.add_parser("gen", help="write golden vectors: STEM.txt, .hex, .npz, .json")
+    g.add_argument("op", choices=OPS)
+    g.add_argument("--fmt", required=True, help="operand format (e.g. e4m3fn)")
+    g.add_argument("--acc-fmt", help="accumulator format (fma, dot)")
+    g.add_argument("--to", help="destination format (convert)")
+    g.add_argument("--rounding", default="rne", choices=list(ROUNDING))
+    g.add_argument("--sr-bits", type=int, default=8, help="random bits for stochastic rounding (1..32)")
+    g.add_argument("--overflow", default="ieee", choices=list(OVERFLOW))
+    g.add_argument("--mode", default="random", choices=MODES)
+    g.add_argument("--count", type=int, default=DEFAULT_COUNT, help="vectors for --mode random")
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--out", required=True, help="output stem: writes STEM.txt, .hex, .npz, .json")
+    g.add_argument("-q", "--quiet", action="store_true")
+    g.set_defaults(func=cmd_gen)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (CliError, FormatError, VectorFileError, ValueError, OSError) as e:
+        msg = f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.strerror and e.filename else str(e)
+        print(f"refmodel: error: {msg}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("refmodel: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Format names: the one grammar (DESIGN.md 'Public surface') and the descriptors it yields.
+
+    e<E>m<M>[b<BIAS>][fn|fnuz|fnu]     ml_dtypes naming; e.g. e4m3fn, e5m2, e4m3b11fnuz, e8m0fnu
+    fp16 | binary16, bf16 | bfloat16, fp32 | binary32   aliases of e5m10, e8m7, e8m23
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .minifloat import FN, FNU, FNUZ, IEEE, FloatParams, Minifloat
+
+__all__ = ["FormatError", "Minifloat", "FloatParams", "parse_format", "named_formats", "ALIASES"]
+
+ALIASES = {
+    "fp16": "e5m10",
+    "binary16": "e5m10",
+    "bf16": "e8m7",
+    "bfloat16": "e8m7",
+    "fp32": "e8m23",
+    "binary32": "e8m23",
+}
+
+_MINIFLOAT = re.compile(r"e(?P<e>\d+)m(?P<m>\d+)(?:b(?P<b>-?\d+))?(?P<suffix>fnuz|fnu|fn)?")
+
+# Widths the kernels support: the code must fit in 32 bits and an exact product of two
+# significands in 62 bits (the rounding engine's working width).
+MAX_BITS = 32
+
+
+class FormatError(ValueError):
+    """An unknown format name or impossible format parameters."""
+
+
+@lru_cache(maxsize=None)
+def parse_format(name: str) -> Minifloat:
+    """Return the descriptor for a format name (case-insensitive); FormatError if there is none."""
+    if not isinstance(name, str):
+        raise FormatError(f"format name must be a string, not {type(name).__name__}")
+    key = name.strip().lower()
+    key = ALIASES.get(key, key)
+    m = _MINIFLOAT.fullmatch(key)
+    if not m:
+        raise FormatError(
+            f"unknown format {name!r}: expected e<E>m<M>[b<BIAS>][fn|fnuz|fnu] or one of "
+            f"{', '.join(sorted(ALIASES))} (run 'refmodel formats')"
+        )
+    e, man = int(m["e"]), int(m["m"])
+    family = {None: IEEE, "fn": FN, "fnuz": FNUZ, "fnu": FNU}[m["suffix"]]
+    if e < 1:
+        raise FormatError(f"format {name!r}: needs at least 1 exponent bit")
+    if family == IEEE and e < 2:
+        raise FormatError(f"format {name!r}: an IEEE-like format needs 2+ exponent bits (Inf/NaN use one binade)")
+    if family == IEEE and man < 1:
+        raise FormatError(f"format {name!r}: an IEEE-like format needs 1+ mantissa bits to tell Inf from NaN")
+    if family == FNU and man != 0:
+        raise FormatError(f"format {name!r}: the fnu family (e8m0fnu) has no mantissa bits")
+    if family != FNU and man < 1:
+        raise FormatError(f"format {name!r}: needs at least 1 mantissa bit")
+    bits = (0 if family == FNU else 1) + e + man
+    if bits > MAX_BITS or man > 23:
+        raise FormatError(f"format {name!r}: {bits} bits with {man} mantissa bits; refmodel supports up to "
+                          f"{MAX_BITS} bits and 23 mantissa bits")
+    default_bias = (1 << (e - 1)) if family == FNUZ else (1 << (e - 1)) - 1
+    bias = default_bias if m["b"] is None else int(m["b"])
+    canonical = f"e{e}m{man}" + ("" if m["b"] is None else f"b{bias}") + (m["suffix"] or "")
+    return Minifloat(canonical, e, man, bias, family)
+
+
+def named_formats() -> list[tuple[str, Minifloat, str]]:
+    """The formats refmodel names in its documentation: (name, descriptor, what it is)."""
+    table = [
+        ("e4m3fn", "OCP OFP8 E4M3 (no Inf, NaN S.1111.111)"),
+        ("e5m2", "OCP OFP8 E5M2 (IEEE-like); IBM FP8 1-5-2"),
+        ("e4m3", "IEEE-like E4M3 (ml_dtypes float8_e4m3)"),
+        ("e3m4", "IEEE-like E3M4 (ml_dtypes float8_e3m4)"),
+        ("e4m3fnuz", "FNUZ 1.4.3, bias 8 (AMD/Graphcore)"),
+        ("e5m2fnuz", "FNUZ 1.5.2, bias 16 (AMD/Graphcore)"),
+        ("e4m3b11fnuz", "FNUZ 1.4.3 with bias 11 (XLA)"),
+        ("e2m3fn", "OCP MX FP6 E2M3 (no Inf, no NaN)"),
+        ("e3m2fn", "OCP MX FP6 E3M2 (no Inf, no NaN)"),
+        ("e2m1fn", "OCP MX FP4 E2M1 (no Inf, no NaN)"),
+        ("e8m0fnu", "OCP MX E8M0 scale (unsigned, no zero)"),
+        ("e6m9", "IBM FP16 1-6-9 accumulation format"),
+        ("fp16", "IEEE binary16 (e5m10)"),
+        ("bf16", "bfloat16 (e8m7)"),
+        ("fp32", "IEEE binary32 (e8m23)"),
+    ]
+    return [(n, parse_format(n), what) for n, what in table]

@@ -1,0 +1,117 @@
+"""The vectorized numpy API: codes in, codes and flags out.
+
+Every function takes a format (name or descriptor), numpy arrays (or scalars) of codes, and the
+rounding parameters; inputs broadcast against each other and results have the broadcast shape.
+Codes come back in the smallest unsigned dtype that holds the format, flags as uint8.
+
+    z, flags = mul("e4m3fn", a, b, rounding="rne")
+    z, flags = mul("e5m2", a, b, rounding="sr", r=r, sr_bits=8)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .encodings import MAX_SR_BITS, STOCHASTIC, overflow_code, rounding_code
+from .formats import Minifloat, parse_format
+from .kernels import arrays
+
+__all__ = ["decode", "from_f64", "mul", "round_exact", "code_dtype", "as_format"]
+
+
+def as_format(fmt) -> Minifloat:
+    return fmt if isinstance(fmt, Minifloat) else parse_format(fmt)
+
+
+def code_dtype(fmt) -> np.dtype:
+    bits = as_format(fmt).bits
+    return np.dtype(np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32)
+
+
+def _codes(f: Minifloat, codes, what: str) -> np.ndarray:
+    arr = np.asarray(codes)
+    if arr.dtype.kind not in "ui":
+        raise TypeError(f"{what}: codes of {f.name} must be integers, not {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() >= (1 << f.bits)):
+        bad = arr[(arr < 0) | (arr >= (1 << f.bits))].flat[0]
+        raise ValueError(f"{what}: code {bad:#x} does not fit the {f.bits}-bit format {f.name}")
+    return arr
+
+
+def _rounding(rounding: str, overflow: str, r, sr_bits: int, shape) -> tuple[int, np.ndarray, int, int]:
+    mode = rounding_code(rounding)
+    ovf = overflow_code(overflow)
+    if rounding in STOCHASTIC:
+        if not 1 <= sr_bits <= MAX_SR_BITS:
+            raise ValueError(f"sr_bits must be in 1..{MAX_SR_BITS} for rounding {rounding!r}, not {sr_bits}")
+        if r is None:
+            raise ValueError(f"rounding {rounding!r} needs the random integers r (0 <= r < 2^sr_bits)")
+        r = np.asarray(r)
+        if r.dtype.kind not in "ui":
+            raise TypeError(f"r must be integers, not {r.dtype}")
+        r = r.astype(np.int64)
+        if r.size and (r.min() < 0 or r.max() >= (1 << sr_bits)):
+            raise ValueError(f"r must lie in 0..2^{sr_bits}-1 for sr_bits={sr_bits}")
+        r = np.broadcast_to(r, shape)
+    else:
+        r = np.zeros(shape, np.int64)
+        sr_bits = 0
+    return mode, np.ascontiguousarray(r).ravel(), sr_bits, ovf
+
+
+def _result(f: Minifloat, z: np.ndarray, flags: np.ndarray, shape):
+    return z.astype(code_dtype(f)).reshape(shape), flags.reshape(shape)
+
+
+def decode(fmt, codes) -> np.ndarray:
+    """Values of codes as binary64 (NaN for every NaN code); exact for every minifloat format."""
+    f = as_format(fmt)
+    c = _codes(f, codes, "decode")
+    return arrays.decode_array(f.params, np.ascontiguousarray(c).ravel()).reshape(c.shape)
+
+
+def mul(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
+    """a * b, the exact product rounded once; returns (codes, flags)."""
+    f = as_format(fmt)
+    a, b = np.broadcast_arrays(_codes(f, a, "mul a"), _codes(f, b, "mul b"))
+    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, a.shape)
+    z, flags = arrays.mul_array(f.params, np.ascontiguousarray(a).ravel(), np.ascontiguousarray(b).ravel(),
+                                mode, r, sr_bits, ovf)
+    return _result(f, z, flags, a.shape)
+
+
+def from_f64(fmt, x, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
+    """binary64 values rounded once into fmt; returns (codes, flags).
+
+    x is a float64 array, or a uint64 array of binary64 bit patterns (to keep signalling NaNs intact).
+    """
+    f = as_format(fmt)
+    x = np.asarray(x)
+    if x.dtype == np.uint64:
+        bits = x.view(np.int64)
+    elif x.dtype.kind in "fiu":
+        bits = x.astype(np.float64).view(np.int64)
+    else:
+        raise TypeError(f"from_f64 takes float64 values or uint64 bit patterns, not {x.dtype}")
+    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, bits.shape)
+    z, flags = arrays.from_f64_array(f.params, np.ascontiguousarray(bits).ravel(), mode, r, sr_bits, ovf)
+    return _result(f, z, flags, bits.shape)
+
+
+def round_exact(fmt, negative, exp, sig, sticky=False, rounding: str = "rne", overflow: str = "ieee",
+                r=None, sr_bits: int = 0):
+    """The rounding engine itself: (-1)^negative * (sig + sticky) * 2^exp rounded once into fmt.
+
+    sig: non-negative integers below 2^63 (with sticky set, the leading one must be at bit 62).
+    """
+    f = as_format(fmt)
+    negative, exp, sig, sticky = np.broadcast_arrays(np.asarray(negative, bool), np.asarray(exp, np.int64),
+                                                     np.asarray(sig), np.asarray(sticky, bool))
+    if sig.dtype.kind not in "ui" or (sig.size and (sig.min() < 0 or sig.max() >= (1 << 63))):
+        raise ValueError("round_exact: sig must be integers in 0..2^63-1")
+    shape = sig.shape
+    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    flat = [np.ascontiguousarray(v).ravel() for v in (negative, exp, sig.astype(np.int64), sticky)]
+    z, flags = arrays.round_array(f.params, *flat, mode, r, sr_bits, ovf)
+    return _result(f, z, flags, shape)

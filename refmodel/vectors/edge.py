@@ -1,0 +1,73 @@
+"""Edge-case operands, in the spirit of TestFloat's level 1: exponents at the boundaries of the
+format crossed with significand patterns, both signs, and every special encoding."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..formats import Minifloat
+from ..ops import decode
+
+
+def edge_codes(f: Minifloat) -> np.ndarray:
+    """Sorted unique codes: zeros, subnormal and normal boundaries, around 1, near sqrt of the
+    extremes (products that overflow or underflow), near overflow, and all special encodings."""
+    t, top = f.man_bits, f.exp_all_ones
+    emax_field = top if f.family != "ieee" else top - 1
+    exps = {0, 1, 2, f.bias - 1, f.bias, f.bias + 1, emax_field - 1, emax_field,
+            max(0, f.bias // 2), min(emax_field, (f.bias + emax_field) // 2 + 1)}
+    half = 1 << (t - 1) if t else 0
+    mants = {0, 1, half, half + 1, (1 << t) - 2, (1 << t) - 1} if t else {0}
+    mags = {(e << t) | m for e in exps if 0 <= e <= top for m in mants if m < (1 << t) or m == 0}
+    mags |= {m for m in range(min(8, 1 << t))}  # the smallest subnormals
+    codes = set()
+    for mag in mags:
+        if mag <= f.max_mag:
+            codes.add(mag)
+            if f.signed:
+                codes.add(mag | f.sign_mask)
+    codes |= set(f.specials().values())
+    codes |= set(_nan_codes(f))
+    if f.family == "fnuz":
+        codes.discard(f.sign_mask)  # the -0 code is the NaN, already in
+        codes.add(f.nan_code)
+    return np.array(sorted(codes), dtype=np.int64)
+
+
+def _nan_codes(f: Minifloat) -> list[int]:
+    if not f.has_nan:
+        return []
+    if f.family == "ieee":
+        base = f.inf_mag
+        pay = [1, (1 << (f.man_bits - 1)), (1 << f.man_bits) - 1]  # signalling, quiet, all ones
+        return [s | base | p for s in (0, f.sign_mask) for p in pay]
+    if f.family == "fn":
+        return [f.nan_code, f.nan_code | f.sign_mask]
+    return [f.nan_code]
+
+
+def edge_f64(f: Minifloat) -> np.ndarray:
+    """binary64 bit patterns around every rounding boundary of f: each representable value, each
+    midpoint between neighbours and the binary64 neighbours of both, the overflow threshold,
+    values below half the smallest subnormal, zeros, infinities and quiet and signalling NaNs."""
+    if f.bits <= 10:
+        mags = np.arange(f.max_mag + 1, dtype=np.int64)
+    else:  # too many codes: the boundaries of the edge set and their neighbours
+        base = edge_codes(f)
+        base = base[(base & ~np.int64(f.sign_mask)) <= f.max_mag] & ~np.int64(f.sign_mask)
+        mags = np.unique(np.clip(np.concatenate([base - 1, base, base + 1]), 0, f.max_mag))
+    vals = decode(f, mags)
+    nxt = decode(f, np.minimum(mags + 1, f.max_mag))
+    ulp_top = f.max_value - decode(f, np.array([f.max_mag - 1]))[0]
+    mids = (vals[:-1] + nxt[:-1]) / 2  # exact: binary64 has room for one more bit
+    over = f.max_value + ulp_top / 2  # the rne overflow threshold
+    special = [over, 2 * f.max_value, f.max_value * 1.0000001, 1e300, f.min_subnormal / 2,
+               f.min_subnormal / 4, f.min_subnormal * 0.75, 5e-324, 2.2250738585072014e-308]
+    x = np.concatenate([vals, mids, np.array(special)])
+    x = np.concatenate([x, np.nextafter(x, np.inf), np.nextafter(x, -np.inf)])
+    x = x[np.isfinite(x) & (x >= 0)]
+    bits = np.unique(x.view(np.uint64))
+    bits = np.concatenate([bits, bits | np.uint64(1 << 63)])
+    specials = np.array([0x7FF0000000000000, 0xFFF0000000000000, 0x7FF8000000000000, 0xFFF8000000000000,
+                         0x7FF0000000000001, 0x7FF4000000000000], dtype=np.uint64)
+    return np.unique(np.concatenate([bits, specials]))
