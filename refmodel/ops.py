@@ -57,7 +57,17 @@ def _rounding(rounding: str, overflow: str, r, sr_bits: int, shape) -> tuple[int
     else:
         r = np.zeros(shape, np.int64)
         sr_bits = 0
-    return mode, np.ascontiguousarray(r).ravel(), sr_bits, ovf
+    return mode, _flat(r), sr_bits, ovf
+
+
+def _broadcast(*arrays: np.ndarray) -> list[np.ndarray]:
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    return [np.broadcast_to(a, shape) for a in arrays]
+
+
+def _flat(v: np.ndarray) -> np.ndarray:
+    """A writeable C-contiguous 1-d array (broadcast views are neither)."""
+    return np.require(v, requirements=("C", "W")).ravel()
 
 
 def _result(f: Minifloat, z: np.ndarray, flags: np.ndarray, shape):
@@ -68,15 +78,15 @@ def decode(fmt, codes) -> np.ndarray:
     """Values of codes as binary64 (NaN for every NaN code); exact for every minifloat format."""
     f = as_format(fmt)
     c = _codes(f, codes, "decode")
-    return arrays.decode_array(f.params, np.ascontiguousarray(c).ravel()).reshape(c.shape)
+    return arrays.decode_array(f.params, _flat(c)).reshape(c.shape)
 
 
 def mul(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
     """a * b, the exact product rounded once; returns (codes, flags)."""
     f = as_format(fmt)
-    a, b = np.broadcast_arrays(_codes(f, a, "mul a"), _codes(f, b, "mul b"))
+    a, b = _broadcast(_codes(f, a, "mul a"), _codes(f, b, "mul b"))
     mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, a.shape)
-    z, flags = arrays.mul_array(f.params, np.ascontiguousarray(a).ravel(), np.ascontiguousarray(b).ravel(),
+    z, flags = arrays.mul_array(f.params, _flat(a), _flat(b),
                                 mode, r, sr_bits, ovf)
     return _result(f, z, flags, a.shape)
 
@@ -95,7 +105,7 @@ def from_f64(fmt, x, rounding: str = "rne", overflow: str = "ieee", r=None, sr_b
     else:
         raise TypeError(f"from_f64 takes float64 values or uint64 bit patterns, not {x.dtype}")
     mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, bits.shape)
-    z, flags = arrays.from_f64_array(f.params, np.ascontiguousarray(bits).ravel(), mode, r, sr_bits, ovf)
+    z, flags = arrays.from_f64_array(f.params, _flat(bits), mode, r, sr_bits, ovf)
     return _result(f, z, flags, bits.shape)
 
 
@@ -106,12 +116,12 @@ def round_exact(fmt, negative, exp, sig, sticky=False, rounding: str = "rne", ov
     sig: non-negative integers below 2^63 (with sticky set, the leading one must be at bit 62).
     """
     f = as_format(fmt)
-    negative, exp, sig, sticky = np.broadcast_arrays(np.asarray(negative, bool), np.asarray(exp, np.int64),
+    negative, exp, sig, sticky = _broadcast(np.asarray(negative, bool), np.asarray(exp, np.int64),
                                                      np.asarray(sig), np.asarray(sticky, bool))
     if sig.dtype.kind not in "ui" or (sig.size and (sig.min() < 0 or sig.max() >= (1 << 63))):
         raise ValueError("round_exact: sig must be integers in 0..2^63-1")
     shape = sig.shape
     mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
-    flat = [np.ascontiguousarray(v).ravel() for v in (negative, exp, sig.astype(np.int64), sticky)]
+    flat = [_flat(v) for v in (negative, exp, sig.astype(np.int64), sticky)]
     z, flags = arrays.round_array(f.params, *flat, mode, r, sr_bits, ovf)
     return _result(f, z, flags, shape)

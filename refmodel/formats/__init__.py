@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from .minifloat import FN, FNU, FNUZ, IEEE, FloatParams, Minifloat
 
@@ -33,7 +33,7 @@ class FormatError(ValueError):
     """An unknown format name or impossible format parameters."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse_format(name: str) -> Minifloat:
     """Return the descriptor for a format name (case-insensitive); FormatError if there is none."""
     if not isinstance(name, str):

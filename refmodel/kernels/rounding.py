@@ -132,8 +132,9 @@ def overflow_code(p, negative, mode, overflow):
 def round_pack(p, negative, exp, sig, sticky, mode, r, sr_bits, overflow):
     """Round sign * (sig + sticky) * 2^exp once into format p; return (code, flags).
 
-    sig >= 0 and below 2^63 (sig = 0 is an exact zero). With sticky set, the caller must pass sig with its leading one at bit 62
-    (so that every discarded bit the modes look at is known). Tininess is detected after rounding.
+    sig >= 0 and below 2^63 (sig = 0 is an exact zero). With sticky set, the caller must pass sig
+    with its leading one at bit 62, so that every discarded bit the modes look at is known.
+    Tininess is detected after rounding.
     """
     if sig == 0:
         return pack_zero(p, negative)
