@@ -28,7 +28,10 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
+from refmodel import ops
+from refmodel.cli import explain_code
 from refmodel.encodings import OVERFLOW, ROUNDING, flags_str
+from refmodel.formats import parse_format
 from refmodel.vectors.io import read_vectors
 
 FMT = os.environ.get("FP_MUL_FMT", "e4m3fn")
@@ -73,56 +76,26 @@ def unpack_lanes(words: list[int], width: int, lanes: int) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------
 # Mismatch report: every code decoded field by field
 # ----------------------------------------------------------------------------------------------
-def _explainer(fmt: str):
-    """code -> one-line decoding; `refmodel explain` when available, else sign/fields/value."""
-    try:
-        from refmodel.cli import explain_code
-        from refmodel.formats import parse_format
-
-        f = parse_format(fmt)
-        return lambda code: explain_code(f, int(code))
-    except Exception:  # the CLI helper moved or failed: fall back to the value decoder
-        try:
-            from refmodel import ops
-
-            return lambda code: f"{fmt} {int(code):#04x} = {float(ops.decode(fmt, np.array([code]))[0])!r}"
-        except Exception:
-            return lambda code: f"{fmt} {int(code):#04x}"
-
-
-def _value(fmt: str, code: int) -> float | None:
-    try:
-        from refmodel import ops
-
-        return float(ops.decode(fmt, np.array([code], dtype=np.uint64))[0])
-    except Exception:
-        return None
+def _value(fmt: str, code: int) -> float:
+    return float(ops.decode(fmt, np.array([code], dtype=np.uint64))[0])
 
 
 def describe_mismatch(fmt, path, line, a, b, r, z_exp, f_exp, z_got, f_got, rounding, overflow) -> str:
-    explain = _explainer(fmt)
+    f = parse_format(fmt)
+
+    def explain(code):
+        return explain_code(f, int(code))
+
     head = f"{Path(path).name}:{line}: a={a:#04x} b={b:#04x}"
     if r is not None:
         head += f" r={r:#x}"
     head += f" rounding={rounding} overflow={overflow}"
     lines = [head, f"    a        {explain(a)}", f"    b        {explain(b)}"]
-    va, vb = _value(fmt, a), _value(fmt, b)
-    if va is not None and vb is not None:
-        # float64 holds the exact product of two significands of up to 26 bits
-        lines.append(f"    a*b      {va * vb!r} (exact in binary64)")
+    # binary64 holds the exact product of two significands of up to 26 bits
+    lines.append(f"    a*b      {_value(fmt, a) * _value(fmt, b)!r} (exact in binary64)")
     lines.append(f"    expected {explain(z_exp)}  flags {f_exp:#04x} {flags_str(f_exp)}")
     lines.append(f"    actual   {explain(z_got)}  flags {f_got:#04x} {flags_str(f_got)}")
     return "\n".join(lines)
-
-
-def _header_lines(path: str) -> int:
-    n = 0
-    with open(path, "rb") as fh:
-        for raw in fh:
-            if not raw.startswith(b"#"):
-                break
-            n += 1
-    return n
 
 
 # ----------------------------------------------------------------------------------------------
@@ -215,7 +188,7 @@ async def replay(dut, path: str) -> None:
     if bad:
         z_all = unpack_lanes(z_words, width, LANES)
         f_all = unpack_lanes(f_words, 8, LANES)
-        first = _header_lines(path) + 1
+        first = vs.first_line
         for i in bad:
             dut._log.error(
                 "mismatch at vector %d:\n%s", i,

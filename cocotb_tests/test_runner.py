@@ -20,7 +20,6 @@ to build/cocotb/fp_mul/<sim>-<fmt>/results.xml. Environment: FP_MUL_LANES lanes 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,6 +28,7 @@ import pytest
 from cocotb_tools.runner import get_runner
 
 from refmodel.formats import parse_format
+from refmodel.vectors.io import read_header
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -70,28 +70,12 @@ def _have_lz4() -> bool:
     return probe.returncode == 0
 
 
-def _header(path: Path) -> tuple[dict[str, str], dict[str, int]]:
-    """The '#' header of a vector file: key/value pairs and the field widths (read_vectors' grammar,
-    without reading the vectors)."""
-    meta: dict[str, str] = {}
-    fields: dict[str, int] = {}
-    with open(path) as fh:
-        for line in fh:
-            if not line.startswith("#"):
-                break
-            body = line[1:].strip()
-            if body.startswith("fields:"):
-                fields = {n: int(b) for n, b in re.findall(r"([a-z][a-z0-9_]*):(\d+)", body)}
-            else:
-                meta.update(re.findall(r"(\w+): (\S+)", body))
-    return meta, fields
-
-
 def vector_files() -> dict[str, list[tuple[Path, dict[str, int]]]]:
     """fmt -> [(file, fields)] for every mul vector file the RTL can replay."""
     out: dict[str, list[tuple[Path, dict[str, int]]]] = {}
     for path in sorted((GOLDEN / "mul").glob("*.txt")):
-        meta, fields = _header(path)
+        meta, field_list = read_header(path)
+        fields = dict(field_list)
         if meta.get("op") == "mul" and meta.get("rounding", "rne") in RTL_MODES and "fmt" in meta:
             out.setdefault(meta["fmt"], []).append((path, fields))
     return out
@@ -132,8 +116,8 @@ def _matrix() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("sim", "fmt"), _matrix(), ids=[f"{s}-{f}" for s, f in _matrix()])
 def test_fp_mul(sim: str, fmt: str) -> None:
-    if shutil.which(EXECUTABLE[sim]) is None:
-        pytest.skip(f"{EXECUTABLE[sim]} not found on PATH")
+    # Never skip: a missing simulator is a failure (make installs both).
+    assert shutil.which(EXECUTABLE[sim]), f"{EXECUTABLE[sim]} not found on PATH (run through make)"
     files = VECTORS.get(fmt, [])
     assert files, f"no mul vector files for {fmt} under {GOLDEN / 'mul'} (run `make vectors`)"
     sr_bits = max([fields["r"] for _, fields in files if "r" in fields], default=DEFAULT_SR_BITS)

@@ -44,6 +44,7 @@ class VectorSet:
     meta: dict[str, str]
     fields: list[tuple[str, int]]
     columns: dict[str, np.ndarray] = field(default_factory=dict)
+    first_line: int = 0  # line number of the first vector in the text file (for messages)
 
     @property
     def count(self) -> int:
@@ -208,6 +209,29 @@ def _parse_fields(spec: str, where: str) -> list[tuple[str, int]]:
     return fields
 
 
+def _header_line(line: str, meta: dict[str, str], where: str):
+    """Parse one '#' line into meta; return the field list if it is the '# fields:' line."""
+    body = line[1:].strip()
+    if body.startswith("fields:"):
+        return _parse_fields(body[len("fields:"):], where)
+    meta.update(_META.findall(body))
+    return None
+
+
+def read_header(path) -> tuple[dict[str, str], list[tuple[str, int]]]:
+    """Only the header of STEM.txt: (meta, fields), without reading the vectors."""
+    meta: dict[str, str] = {}
+    fields = None
+    with open(path, encoding="ascii", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.startswith("#"):
+                break
+            fields = _header_line(line, meta, f"{path}:{lineno}") or fields
+    if fields is None:
+        raise VectorFileError(f"{path}: no '# fields:' header line")
+    return meta, fields
+
+
 def read_vectors(path) -> VectorSet:
     """Read STEM.txt (the text layout), checking every line; VectorFileError names file and line."""
     path = Path(path)
@@ -225,11 +249,7 @@ def read_vectors(path) -> VectorSet:
     first_row = 0
     for lineno, line in enumerate(text.splitlines(), 1):
         if line.startswith("#"):
-            body = line[1:].strip()
-            if body.startswith("fields:"):
-                fields = _parse_fields(body[len("fields:"):], f"{path}:{lineno}")
-            else:
-                meta.update(_META.findall(body))
+            fields = _header_line(line, meta, f"{path}:{lineno}") or fields
             continue
         if fields is None:
             raise VectorFileError(f"{path}:{lineno}: vector line before the '# fields:' header")
@@ -261,4 +281,4 @@ def read_vectors(path) -> VectorSet:
     if "count" in meta and meta["count"].isdigit() and int(meta["count"]) != len(rows):
         raise VectorFileError(f"{path}: header says count {meta['count']} but the file holds {len(rows)} vectors"
                               " (truncated?)")
-    return VectorSet(meta, fields, columns)
+    return VectorSet(meta, fields, columns, first_row)
