@@ -30,6 +30,7 @@ def suite(root: str) -> list[list[str]]:
         gen("mul", fmt, "rod", "random", "--count", "20000")
         gen("mul", fmt, "sr", "random", "--sr-bits", "8", "--count", "20000")
         gen("mul", fmt, "rne", "random", "--overflow", "sat", "--count", "20000", tag="_sat")
+        gen("mul", fmt, "rne", "edge", "--overflow", "sat_propagate", tag="_satprop")
         gen("mul", fmt, "rne", "edge")
         for rounding in ("rne", "rtz", "rdn", "rup", "rna", "rod"):
             gen("from_f64", fmt, rounding, "edge")
