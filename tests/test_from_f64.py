@@ -29,7 +29,7 @@ from diffutil import (
     show,
 )
 
-ops = pytest.importorskip("refmodel.ops")
+from refmodel import ops  # noqa: E402
 
 DETERMINISTIC = ("rne", "rtz", "rdn", "rup", "rna", "rod")
 # Stochastic modes: each sr_bits with one policy, so that every mode meets every policy and every
