@@ -15,8 +15,10 @@ import numpy as np
 from .encodings import MAX_SR_BITS, STOCHASTIC, overflow_code, rounding_code
 from .formats import Minifloat, parse_format
 from .kernels import arrays
+from .kernels.compare import MAXIMUM, MAXIMUM_NUMBER, MINIMUM, MINIMUM_NUMBER, PREDICATES
 
-__all__ = ["decode", "from_f64", "mul", "round_exact", "code_dtype", "as_format"]
+__all__ = ["decode", "from_f64", "mul", "add", "sub", "fma", "convert", "mul_exact", "minimum", "maximum",
+           "minimum_number", "maximum_number", "compare", "round_exact", "code_dtype", "as_format", "PREDICATES"]
 
 
 def as_format(fmt) -> Minifloat:
@@ -81,14 +83,105 @@ def decode(fmt, codes) -> np.ndarray:
     return arrays.decode_array(f.params, _flat(c)).reshape(c.shape)
 
 
+def _operands(f: Minifloat, op: str, *codes, shape=None, c_fmt: Minifloat | None = None) -> list[np.ndarray]:
+    """Codes checked (the third, c, against c_fmt if given), broadcast to shape and flattened."""
+    shape = np.broadcast_shapes(*(np.shape(c) for c in codes)) if shape is None else shape
+    fmts = [f, f, c_fmt or f]
+    return [_flat(np.broadcast_to(_codes(g, c, f"{op} {name}"), shape)) for g, name, c in zip(fmts, "abc", codes)]
+
+
 def mul(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
     """a * b, the exact product rounded once; returns (codes, flags)."""
     f = as_format(fmt)
-    a, b = _broadcast(_codes(f, a, "mul a"), _codes(f, b, "mul b"))
-    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, a.shape)
-    z, flags = arrays.mul_array(f.params, _flat(a), _flat(b),
-                                mode, r, sr_bits, ovf)
-    return _result(f, z, flags, a.shape)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    a, b = _operands(f, "mul", a, b)
+    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    return _result(f, *arrays.mul_array(f.params, a, b, mode, r, sr_bits, ovf), shape)
+
+
+def _add(fmt, a, b, negate_b, op, rounding, overflow, r, sr_bits):
+    f = as_format(fmt)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    a, b = _operands(f, op, a, b)
+    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    return _result(f, *arrays.add_array(f.params, a, b, negate_b, mode, r, sr_bits, ovf), shape)
+
+
+def add(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
+    """a + b, the exact sum rounded once; returns (codes, flags)."""
+    return _add(fmt, a, b, False, "add", rounding, overflow, r, sr_bits)
+
+
+def sub(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
+    """a - b, the exact difference rounded once; returns (codes, flags)."""
+    return _add(fmt, a, b, True, "sub", rounding, overflow, r, sr_bits)
+
+
+def fma(fmt, a, b, c, acc_fmt=None, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
+    """a * b + c rounded once: a, b in fmt; c and the result in acc_fmt (default fmt)."""
+    f = as_format(fmt)
+    g = f if acc_fmt is None else as_format(acc_fmt)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
+    a, b, c = _operands(f, "fma", a, b, c, shape=shape, c_fmt=g)
+    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    return _result(g, *arrays.fma_array(f.params, g.params, a, b, c, mode, r, sr_bits, ovf), shape)
+
+
+def convert(fmt, a, to, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
+    """Codes of fmt rounded once into the format `to`; returns (codes of `to`, flags)."""
+    f, g = as_format(fmt), as_format(to)
+    shape = np.shape(a)
+    (a,) = _operands(f, "convert", a)
+    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    return _result(g, *arrays.convert_array(f.params, g.params, a, mode, r, sr_bits, ovf), shape)
+
+
+def mul_exact(fmt, a, b):
+    """The exact product a * b as integers, what a MAC's adder receives:
+    (cls, negative, exp, sig, flags) with value (-1)^negative * sig * 2^exp when cls == 1 (finite);
+    cls 0 zero, 2 infinity, 3 NaN. Flags: NV for 0 x Inf and signalling NaNs."""
+    f = as_format(fmt)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    a, b = _operands(f, "mul_exact", a, b)
+    return tuple(x.reshape(shape) for x in arrays.mul_exact_array(f.params, a, b))
+
+
+def _minmax(fmt, a, b, op, name):
+    f = as_format(fmt)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    a, b = _operands(f, name, a, b)
+    return _result(f, *arrays.minmax_array(f.params, a, b, op), shape)
+
+
+def minimum(fmt, a, b):
+    """IEEE 754-2019 minimum: NaN if either is NaN; -0 < +0. Returns (codes, flags)."""
+    return _minmax(fmt, a, b, MINIMUM, "minimum")
+
+
+def maximum(fmt, a, b):
+    """IEEE 754-2019 maximum: NaN if either is NaN; -0 < +0. Returns (codes, flags)."""
+    return _minmax(fmt, a, b, MAXIMUM, "maximum")
+
+
+def minimum_number(fmt, a, b):
+    """IEEE 754-2019 minimumNumber: a NaN operand is ignored unless both are NaN."""
+    return _minmax(fmt, a, b, MINIMUM_NUMBER, "minimum_number")
+
+
+def maximum_number(fmt, a, b):
+    """IEEE 754-2019 maximumNumber: a NaN operand is ignored unless both are NaN."""
+    return _minmax(fmt, a, b, MAXIMUM_NUMBER, "maximum_number")
+
+
+def compare(fmt, a, b, pred: str):
+    """IEEE 754 comparison a <pred> b, pred in eq ne lt le gt ge unordered: (bool array, flags)."""
+    f = as_format(fmt)
+    if pred not in PREDICATES:
+        raise ValueError(f"unknown predicate {pred!r}: expected one of {', '.join(PREDICATES)}")
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    a, b = _operands(f, "compare", a, b)
+    res, flags = arrays.compare_array(f.params, a, b, PREDICATES[pred])
+    return res.reshape(shape), flags.reshape(shape)
 
 
 def from_f64(fmt, x, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):

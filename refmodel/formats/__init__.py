@@ -2,6 +2,7 @@
 
     e<E>m<M>[b<BIAS>][fn|fnuz|fnu]     ml_dtypes naming; e.g. e4m3fn, e5m2, e4m3b11fnuz, e8m0fnu
     fp16 | binary16, bf16 | bfloat16, fp32 | binary32   aliases of e5m10, e8m7, e8m23
+    binary<K>p<P><s|u><e|f>            IEEE P3109 v4 (3 <= K <= 16); e.g. binary8p4se, binary8p1uf
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .minifloat import FN, FNU, FNUZ, IEEE, FloatParams, Minifloat
+from .minifloat import FN, FNU, FNUZ, IEEE, P3109, FloatParams, Minifloat
 
 __all__ = ["FormatError", "Minifloat", "FloatParams", "parse_format", "named_formats", "ALIASES"]
 
@@ -22,6 +23,7 @@ ALIASES = {
     "binary32": "e8m23",
 }
 
+_P3109 = re.compile(r"binary(?P<k>\d+)p(?P<p>\d+)(?P<sign>[su])(?P<domain>[ef])")
 _MINIFLOAT = re.compile(r"e(?P<e>\d+)m(?P<m>\d+)(?:b(?P<b>-?\d+))?(?P<suffix>fnuz|fnu|fn)?")
 
 # Widths the kernels support: the code must fit in 32 bits and an exact product of two
@@ -40,10 +42,13 @@ def parse_format(name: str) -> Minifloat:
         raise FormatError(f"format name must be a string, not {type(name).__name__}")
     key = name.strip().lower()
     key = ALIASES.get(key, key)
+    m = _P3109.fullmatch(key)
+    if m:
+        return _p3109(name, int(m["k"]), int(m["p"]), m["sign"] == "s", m["domain"] == "e")
     m = _MINIFLOAT.fullmatch(key)
     if not m:
         raise FormatError(
-            f"unknown format {name!r}: expected e<E>m<M>[b<BIAS>][fn|fnuz|fnu] or one of "
+            f"unknown format {name!r}: expected e<E>m<M>[b<BIAS>][fn|fnuz|fnu], binary<K>p<P><s|u><e|f> or one of "
             f"{', '.join(sorted(ALIASES))} (run 'refmodel formats')"
         )
     e, man = int(m["e"]), int(m["m"])
@@ -65,7 +70,18 @@ def parse_format(name: str) -> Minifloat:
     default_bias = (1 << (e - 1)) if family == FNUZ else (1 << (e - 1)) - 1
     bias = default_bias if m["b"] is None else int(m["b"])
     canonical = f"e{e}m{man}" + ("" if m["b"] is None else f"b{bias}") + (m["suffix"] or "")
-    return Minifloat(canonical, e, man, bias, family)
+    return Minifloat(canonical, e, man, bias, family, signed=family != FNU)
+
+
+def _p3109(name: str, k: int, p: int, signed: bool, extended: bool) -> Minifloat:
+    """P3109 v4 3.1: W = K - P exponent bits signed, K - P + 1 unsigned; bias 2^(W-1)."""
+    if not 3 <= k <= 16:
+        raise FormatError(f"format {name!r}: P3109 formats need 3 <= K <= 16 bits here, not {k}")
+    if not (1 <= p < k if signed else 1 <= p <= k):
+        raise FormatError(f"format {name!r}: precision P must be in 1..{k - 1 if signed else k} for K = {k}")
+    w = k - p + (0 if signed else 1)
+    canonical = f"binary{k}p{p}{'s' if signed else 'u'}{'e' if extended else 'f'}"
+    return Minifloat(canonical, w, p - 1, 1 << (w - 1), P3109, signed, extended)
 
 
 def named_formats() -> list[tuple[str, Minifloat, str]]:
@@ -86,5 +102,10 @@ def named_formats() -> list[tuple[str, Minifloat, str]]:
         ("fp16", "IEEE binary16 (e5m10)"),
         ("bf16", "bfloat16 (e8m7)"),
         ("fp32", "IEEE binary32 (e8m23)"),
+        ("binary8p4se", "IEEE P3109 signed extended, P=4 (F8 conformance set)"),
+        ("binary8p3se", "IEEE P3109 signed extended, P=3 (F8 conformance set)"),
+        ("binary8p4sf", "IEEE P3109 signed finite, P=4"),
+        ("binary4p2sf", "IEEE P3109 4-bit signed finite (F4 conformance set)"),
+        ("binary8p1uf", "IEEE P3109 unsigned finite P=1: the P3109 scale format"),
     ]
     return [(n, parse_format(n), what) for n, what in table]

@@ -15,6 +15,7 @@ IEEE = "ieee"  # no suffix: Inf and NaNs as in IEEE 754
 FN = "fn"  # finite: no Inf; NaN at S.1..1.1..1 (8+ bits) or no NaN at all (MX sub-byte types)
 FNUZ = "fnuz"  # finite, unsigned zero: no Inf, no -0, one NaN at 0x80..0
 FNU = "fnu"  # unsigned (no sign bit), no zero: e8m0fnu, the MX scale
+P3109 = "p3109"  # IEEE P3109 v4 binary<K>p<P><s|u><e|f>: one zero, NaN at 0x80 (signed) or 0xFF (unsigned)
 
 NO_CODE = -1  # marks an encoding the format does not have
 
@@ -30,12 +31,14 @@ class FloatParams(NamedTuple):
     max_mag: int  # magnitude code (sign stripped) of the largest finite value
     nan_code: int  # canonical NaN code, or NO_CODE
     inf_mag: int  # magnitude code of +Inf, or NO_CODE
-    family: int  # 0 ieee, 1 fn, 2 fnuz, 3 fnu
+    family: int  # 0 ieee, 1 fn, 2 fnuz, 3 fnu, 4 p3109
     has_zero: int
     has_subnormals: int
+    has_negative_zero: int
+    overflow_nan: int  # 1 if an overflow under the ieee policy gives NaN when there is no Inf
 
 
-FAMILY_IDS = {IEEE: 0, FN: 1, FNUZ: 2, FNU: 3}
+FAMILY_IDS = {IEEE: 0, FN: 1, FNUZ: 2, FNU: 3, P3109: 4}
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,10 @@ class Minifloat:
     man_bits: int
     bias: int
     family: str
+    signed: bool = True
+    extended: bool = False  # P3109 only: the format has infinities
 
     kind = "minifloat"
-
-    @property
-    def signed(self) -> bool:
-        return self.family != FNU
 
     @property
     def bits(self) -> int:
@@ -60,7 +61,7 @@ class Minifloat:
 
     @property
     def has_inf(self) -> bool:
-        return self.family == IEEE
+        return self.family == IEEE or (self.family == P3109 and self.extended)
 
     @property
     def has_nan(self) -> bool:
@@ -70,6 +71,12 @@ class Minifloat:
     @property
     def has_negative_zero(self) -> bool:
         return self.family in (IEEE, FN)
+
+    @property
+    def overflow_nan(self) -> bool:
+        """Whether an overflow under the ieee policy gives NaN in a format without Inf (OCP, FNUZ,
+        ml_dtypes); P3109's finite formats clamp to max instead (SatNone, SPEC.md 3.4)."""
+        return self.has_nan and self.family != P3109
 
     @property
     def has_zero(self) -> bool:
@@ -107,6 +114,8 @@ class Minifloat:
             return all_ones - 1 if self.has_nan else all_ones
         if self.family == FNUZ:
             return all_ones
+        if self.family == P3109:  # the top code(s) of the magnitude are NaN (unsigned) and Inf
+            return all_ones - (0 if self.signed else 1) - int(self.extended)
         return all_ones - 1  # FNU: all ones is NaN
 
     @property
@@ -119,13 +128,17 @@ class Minifloat:
             return (self.exp_all_ones << self.man_bits) | quiet
         if self.family == FN:
             return (self.exp_all_ones << self.man_bits) | ((1 << self.man_bits) - 1)
-        if self.family == FNUZ:
+        if self.family == FNUZ or (self.family == P3109 and self.signed):
             return self.sign_mask
-        return (1 << self.bits) - 1  # FNU
+        return (1 << self.bits) - 1  # FNU and unsigned P3109
 
     @property
     def inf_mag(self) -> int:
-        return self.exp_all_ones << self.man_bits if self.has_inf else NO_CODE
+        if not self.has_inf:
+            return NO_CODE
+        if self.family == P3109:
+            return (1 << (self.bits - int(self.signed))) - 1 - int(not self.signed)
+        return self.exp_all_ones << self.man_bits
 
     @property
     def params(self) -> FloatParams:
@@ -141,6 +154,8 @@ class Minifloat:
             FAMILY_IDS[self.family],
             int(self.has_zero),
             int(self.has_subnormals),
+            int(self.has_negative_zero),
+            int(self.overflow_nan),
         )
 
     # Exact values, from the parameters alone (used by `refmodel formats` and the generators).
@@ -173,7 +188,8 @@ class Minifloat:
                 out["-0"] = self.sign_mask
         if self.has_inf:
             out["+inf"] = self.inf_mag
-            out["-inf"] = self.sign_mask | self.inf_mag
+            if self.signed:
+                out["-inf"] = self.sign_mask | self.inf_mag
         if self.has_nan:
             out["nan"] = self.nan_code
         return out

@@ -20,6 +20,6 @@ def from_f64(p, bits, mode, r, sr_bits, overflow):
         return pack_nan(p, (frac & F64_QUIET) == 0)
     if e == 0:
         if frac == 0:
-            return pack_zero(p, negative)
+            return pack_zero(p, negative, overflow)
         return round_pack(p, negative, -1074, frac, False, mode, r, sr_bits, overflow)
     return round_pack(p, negative, e - 1075, frac | (1 << 52), False, mode, r, sr_bits, overflow)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from numba import njit
 from numba.cpython.unsafe.numbers import leading_zeros
 
-from ..encodings import NV, NX, OF, OVF_IEEE, RDN, RNA, RNE, ROD, RTZ, RUP, SR, SR_B, SR_C, UF
+from ..encodings import NV, NX, OF, OVF_IEEE, OVF_SAT, RDN, RNA, RNE, ROD, RTZ, RUP, SR, SR_B, SR_C, UF
 
 # The engine works on a significand whose leading one sits at bit 62 of an int64, so the discarded
 # part, as a fraction nu of an ulp, is known to 63 bits: enough for every mode with up to 32
@@ -88,11 +88,21 @@ def pack_nan(p, signaling):
 
 
 @njit(cache=True)
-def pack_zero(p, negative):
-    """An exact zero with the given sign (FNUZ has only +0; a format without zero gives NaN)."""
-    if not p.has_zero:
+def below_range(p, overflow):
+    """A negative value in an unsigned format (or zero in e8m0fnu, which has none): NaN with NV
+    under the ieee policy (P3109 SatNone), else the smallest code (P3109 clamps to M_lo)."""
+    if overflow == OVF_IEEE:
         return pack_nan(p, True)
-    if p.family == 2:  # FNUZ: the -0 code is the NaN
+    return 0, 0
+
+
+@njit(cache=True)
+def pack_zero(p, negative, overflow):
+    """An exact zero with the given sign (one zero in FNUZ and P3109; e8m0fnu has none)."""
+    if not p.has_zero:
+        code, flags = below_range(p, overflow)
+        return code, flags if flags else UF | NX
+    if not p.has_negative_zero:
         return 0, 0
     return sign_bit(p, negative), 0
 
@@ -100,11 +110,11 @@ def pack_zero(p, negative):
 @njit(cache=True)
 def pack_inf(p, negative, overflow):
     """An exact infinity under the overflow policy (docs/numerics.md)."""
+    if negative and not p.signed:
+        return below_range(p, overflow)
     max_code = sign_bit(p, negative) | p.max_mag
-    if not p.signed and negative:
-        return pack_nan(p, True)
     if p.inf_mag >= 0:
-        if overflow == 1:  # sat clamps infinities too
+        if overflow == OVF_SAT:  # sat clamps infinities too
             return max_code, 0
         return sign_bit(p, negative) | p.inf_mag, 0
     if overflow == OVF_IEEE and p.nan_code >= 0:
@@ -123,9 +133,9 @@ def overflow_code(p, negative, mode, overflow):
         return max_code  # round to odd picks the odd-coded one of max and the overflow value
     if p.inf_mag >= 0:
         return sign_bit(p, negative) | p.inf_mag
-    if p.nan_code >= 0:
+    if p.overflow_nan:
         return p.nan_code
-    return max_code
+    return max_code  # no Inf, and the NaN is not an overflow value (MX FP6/FP4, P3109 finite)
 
 
 @njit(cache=True)
@@ -137,11 +147,10 @@ def round_pack(p, negative, exp, sig, sticky, mode, r, sr_bits, overflow):
     Tininess is detected after rounding.
     """
     if sig == 0:
-        return pack_zero(p, negative)
-    if not p.signed and negative:
-        if overflow == OVF_IEEE:
-            return pack_nan(p, True)
-        return 0, NX  # clamp to the smallest value
+        return pack_zero(p, negative, overflow)
+    if negative and not p.signed and not p.has_zero:
+        code, flags = below_range(p, overflow)
+        return code, flags if flags else NX
     shift0 = leading_zeros(sig) - (63 - LEAD)
     sig <<= shift0
     exp -= shift0
@@ -160,6 +169,9 @@ def round_pack(p, negative, exp, sig, sticky, mode, r, sr_bits, overflow):
     if round_increment(mode, negative, mag & 1, frac, stk, r, sr_bits):
         mag += 1
     flags = NX if inexact else 0
+    if negative and not p.signed and mag != 0:  # below M_lo = 0 after rounding
+        code, nv = below_range(p, overflow)
+        return code, nv if nv else NX
     if mag > p.max_mag:
         return overflow_code(p, negative, mode, overflow), OF | NX
     if inexact and e_x < emin:
@@ -174,5 +186,5 @@ def round_pack(p, negative, exp, sig, sticky, mode, r, sr_bits, overflow):
         if tiny:
             flags |= UF
     if mag == 0 and p.has_subnormals:
-        return pack_zero(p, negative)[0], flags
+        return pack_zero(p, negative, overflow)[0], flags
     return sign_bit(p, negative) | mag, flags

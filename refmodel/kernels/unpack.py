@@ -20,10 +20,14 @@ def unpack(p, code):
         return QNAN, negative, 0, 0  # the fn family has a NaN of each sign
     e = mag >> t
     frac = mag & ((1 << t) - 1)
-    if p.inf_mag >= 0 and e == (1 << p.exp_bits) - 1:  # IEEE-like: all-ones exponent
-        if frac == 0:
-            return INF, negative, 0, 0
-        return (QNAN if (frac >> (t - 1)) & 1 else SNAN), negative, 0, 0
+    if p.inf_mag >= 0:
+        if p.family == 4:  # P3109: the infinities are single codes
+            if mag == p.inf_mag:
+                return INF, negative, 0, 0
+        elif e == (1 << p.exp_bits) - 1:  # IEEE-like: the all-ones exponent
+            if frac == 0:
+                return INF, negative, 0, 0
+            return (QNAN if (frac >> (t - 1)) & 1 else SNAN), negative, 0, 0
     if not p.has_subnormals:
         return FINITE, negative, e - p.bias, 1
     if e == 0:
