@@ -93,7 +93,12 @@ def cmd_explain(args) -> int:
 
 def gen_command(args) -> str:
     """The canonical command line of a generation (written in the manifest)."""
-    words = ["refmodel", "gen", args.op, "--fmt", args.fmt, "--rounding", args.rounding]
+    words = ["refmodel", "gen", args.op, "--fmt", args.fmt]
+    if args.acc_fmt is not None:
+        words += ["--acc-fmt", args.acc_fmt]
+    if args.to is not None:
+        words += ["--to", args.to]
+    words += ["--rounding", args.rounding]
     if args.rounding in STOCHASTIC:
         words += ["--sr-bits", str(args.sr_bits)]
     words += ["--overflow", args.overflow, "--mode", args.mode]
@@ -105,15 +110,21 @@ def gen_command(args) -> str:
 
 def cmd_gen(args) -> int:
     f = parse_format(args.fmt)
-    if args.to is not None or args.acc_fmt is not None:
-        raise CliError(f"{args.op} does not take {'--to' if args.to is not None else '--acc-fmt'}")
+    if args.to is not None and args.op != "convert":
+        raise CliError(f"{args.op} does not take --to (only convert does)")
+    if args.acc_fmt is not None and args.op != "fma":
+        raise CliError(f"{args.op} does not take --acc-fmt (only fma does)")
+    if args.op == "convert" and args.to is None:
+        raise CliError("convert needs --to FORMAT (the destination format)")
+    out_fmt = parse_format(args.to or args.acc_fmt) if (args.to or args.acc_fmt) else None
     if args.rounding in STOCHASTIC and not 1 <= args.sr_bits <= MAX_SR_BITS:
         raise CliError(f"--sr-bits must be in 1..{MAX_SR_BITS}, not {args.sr_bits}")
     if args.count < 1:
         raise CliError(f"--count must be a positive number of vectors, not {args.count}")
     if args.seed < 0 or args.seed >= 2**56:
         raise CliError(f"--seed must be in 0..2^56-1, not {args.seed}")
-    req = Request(args.op, f, args.rounding, args.overflow, args.mode, args.count, args.seed, args.sr_bits)
+    req = Request(args.op, f, args.rounding, args.overflow, args.mode, args.count, args.seed, args.sr_bits,
+                  out_fmt)
     vs = generate(req)
     paths = write_vectors(Path(args.out), vs, gen_command(args), req.parameters(vs.count))
     if not args.quiet:
@@ -135,8 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("gen", help="write golden vectors: STEM.txt, .hex, .npz, .json")
     g.add_argument("op", choices=OPS)
     g.add_argument("--fmt", required=True, help="operand format (e.g. e4m3fn)")
-    g.add_argument("--acc-fmt", help="accumulator format (fma, dot)")
-    g.add_argument("--to", help="destination format (convert)")
+    g.add_argument("--acc-fmt", help="fma: format of c and of the result (default: --fmt)")
+    g.add_argument("--to", help="convert: the destination format")
     g.add_argument("--rounding", default="rne", choices=list(ROUNDING))
     g.add_argument("--sr-bits", type=int, default=8, help="random bits for stochastic rounding (1..32)")
     g.add_argument("--overflow", default="ieee", choices=list(OVERFLOW))

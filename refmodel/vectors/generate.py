@@ -2,6 +2,9 @@
 
 Deterministic by seed: random operands and the random integers of stochastic rounding come from
 SplitMix64 streams, one per purpose, fixed by the seed alone.
+
+Fields by operation (DESIGN.md): binary ops `a b [r] z flags`; fma `a b c [r] z flags` (c and z
+in the accumulator format); convert `a [r] z flags` (z in the --to format); from_f64 `a:64 [r] z flags`.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from .edge import edge_codes, edge_f64
 from .io import VectorSet
 
 MODES = ("edge", "random", "exhaustive")
-OPS = ("mul", "from_f64")
+BINARY_OPS = ("add", "sub", "mul")
+OPS = (*BINARY_OPS, "fma", "convert", "from_f64")
 DEFAULT_COUNT = 10000
-MAX_EXHAUSTIVE = 1 << 26  # vectors: exhaustive pairs of formats up to 13 bits
+MAX_EXHAUSTIVE = 1 << 26  # vectors: every operand combination up to 26 bits in all
 
 # Stream purposes (the low byte of a stream's starting state).
-_A, _B, _R, _PICK = 1, 2, 3, 4
+_A, _B, _R, _PICK, _C = 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True)
@@ -36,24 +40,30 @@ class Request:
     count: int = DEFAULT_COUNT
     seed: int = 1
     sr_bits: int = 8
+    out_fmt: Minifloat | None = None  # fma: the accumulator format; convert: the destination
 
     @property
     def stochastic(self) -> bool:
         return self.rounding in STOCHASTIC
 
-    def meta(self, count: int) -> dict[str, str]:
-        m = {"op": self.op, "fmt": self.fmt.name, "rounding": self.rounding}
-        if self.stochastic:
-            m["sr_bits"] = str(self.sr_bits)
-        m.update(overflow=self.overflow, mode=self.mode, seed=str(self.seed), count=str(count))
-        return m
+    @property
+    def result_fmt(self) -> Minifloat:
+        return self.out_fmt or self.fmt
 
     def parameters(self, count: int) -> dict:
-        p = {"op": self.op, "fmt": self.fmt.name, "rounding": self.rounding}
+        p = {"op": self.op, "fmt": self.fmt.name}
+        if self.op == "fma":
+            p["acc_fmt"] = self.result_fmt.name
+        if self.op == "convert":
+            p["to"] = self.result_fmt.name
+        p["rounding"] = self.rounding
         if self.stochastic:
             p["sr_bits"] = self.sr_bits
         p.update(overflow=self.overflow, mode=self.mode, seed=self.seed, count=count)
         return p
+
+    def meta(self, count: int) -> dict[str, str]:
+        return {k: str(v) for k, v in self.parameters(count).items()}
 
 
 def stream(seed: int, purpose: int, n: int) -> np.ndarray:
@@ -84,25 +94,68 @@ def _random_f64(f: Minifloat, seed: int, n: int) -> np.ndarray:
     return x.view(np.uint64)
 
 
+def _all_pairs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.repeat(codes, codes.size), np.tile(codes, codes.size)
+
+
+def _check_exhaustive(req: Request, bits: int) -> None:
+    if 1 << bits > MAX_EXHAUSTIVE:
+        raise ValueError(f"exhaustive {req.op} on {req.fmt.name} is 2^{bits} vectors: use --mode edge or random")
+
+
+def _convert_sources(req: Request) -> np.ndarray:
+    """Edge codes of the source, plus the source codes that bracket each rounding boundary of the
+    destination (its values and midpoints, rounded down and up into the source)."""
+    f, g = req.fmt, req.result_fmt
+    bounds = edge_f64(g)
+    near = [ops.from_f64(f, bounds, rounding=m)[0].astype(np.int64) for m in ("rdn", "rup")]
+    return np.unique(np.concatenate([edge_codes(f), *near]))
+
+
+def _fma_addends(req: Request, a: np.ndarray, b: np.ndarray, c: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """One in four addends is replaced by minus the product rounded into the accumulator format,
+    so that a * b + c cancels massively (and sometimes exactly)."""
+    g = req.result_fmt
+    product, _ = ops.fma(req.fmt, a, b, np.zeros_like(c), acc_fmt=g)
+    negated = product.astype(np.int64) ^ g.sign_mask
+    return np.where(((pick & np.uint64(3)) == 0) & (product != 0), negated, c)
+
+
 def operands(req: Request) -> dict[str, np.ndarray]:
-    f = req.fmt
+    f, g = req.fmt, req.result_fmt
     if req.op == "from_f64":
         if req.mode == "exhaustive":
             raise ValueError("from_f64 has 2^64 inputs: use --mode edge or random")
         a = edge_f64(f) if req.mode == "edge" else _random_f64(f, req.seed, req.count)
         return {"a": a.astype(np.uint64)}
+    if req.op == "convert":
+        if req.mode == "exhaustive":
+            _check_exhaustive(req, f.bits)
+            return {"a": np.arange(1 << f.bits, dtype=np.int64)}
+        if req.mode == "edge":
+            return {"a": _convert_sources(req)}
+        return {"a": _random_codes(f, req.seed, _A, req.count)}
     if req.mode == "exhaustive":
-        if 1 << (2 * f.bits) > MAX_EXHAUSTIVE:
-            raise ValueError(f"exhaustive {req.op} on {f.name} is 2^{2 * f.bits} vectors: use edge or random")
-        codes = np.arange(1 << f.bits, dtype=np.int64)
-        a, b = np.repeat(codes, codes.size), np.tile(codes, codes.size)
+        _check_exhaustive(req, 2 * f.bits + (g.bits if req.op == "fma" else 0))
+        a, b = _all_pairs(np.arange(1 << f.bits, dtype=np.int64))
+        if req.op == "fma":
+            cs = np.arange(1 << g.bits, dtype=np.int64)
+            a, b, c = np.repeat(a, cs.size), np.repeat(b, cs.size), np.tile(cs, a.size)
+            return {"a": a, "b": b, "c": c}
     elif req.mode == "edge":
-        codes = edge_codes(f)
-        a, b = np.repeat(codes, codes.size), np.tile(codes, codes.size)
+        a, b = _all_pairs(edge_codes(f))
     else:
         a = _random_codes(f, req.seed, _A, req.count)
         b = _random_codes(f, req.seed, _B, req.count)
-    return {"a": a, "b": b}
+    if req.op != "fma":
+        return {"a": a, "b": b}
+    pick = stream(req.seed, _PICK, a.size)
+    if req.mode == "edge":
+        cs = edge_codes(g)
+        c = cs[np.arange(a.size) % cs.size]
+    else:
+        c = _random_codes(g, req.seed, _C, a.size)
+    return {"a": a, "b": b, "c": _fma_addends(req, a, b, c, pick)}
 
 
 def generate(req: Request) -> VectorSet:
@@ -113,20 +166,25 @@ def generate(req: Request) -> VectorSet:
         raise ValueError(f"unknown mode {req.mode!r}: expected one of {', '.join(MODES)}")
     if req.mode == "random" and req.count < 1:
         raise ValueError(f"--count must be a positive number of vectors, not {req.count}")
-    f = req.fmt
+    f, g = req.fmt, req.result_fmt
     cols = operands(req)
     n = len(cols["a"])
-    fields = [("a", 64 if req.op == "from_f64" else f.bits)] + ([("b", f.bits)] if "b" in cols else [])
+    widths = {"a": 64 if req.op == "from_f64" else f.bits, "b": f.bits, "c": g.bits}
+    fields = [(name, widths[name]) for name in ("a", "b", "c") if name in cols]
     kw = {"rounding": req.rounding, "overflow": req.overflow}
     if req.stochastic:
         cols["r"] = (stream(req.seed, _R, n) & np.uint64((1 << req.sr_bits) - 1)).astype(np.int64)
         fields.append(("r", req.sr_bits))
         kw.update(r=cols["r"], sr_bits=req.sr_bits)
-    if req.op == "mul":
-        z, flags = ops.mul(f, cols["a"], cols["b"], **kw)
+    if req.op in BINARY_OPS:
+        z, flags = getattr(ops, req.op)(f, cols["a"], cols["b"], **kw)
+    elif req.op == "fma":
+        z, flags = ops.fma(f, cols["a"], cols["b"], cols["c"], acc_fmt=g, **kw)
+    elif req.op == "convert":
+        z, flags = ops.convert(f, cols["a"], g, **kw)
     else:
         z, flags = ops.from_f64(f, cols["a"], **kw)
     cols["z"], cols["flags"] = z, flags
-    fields += [("z", f.bits), ("flags", FLAG_BITS)]
+    fields += [("z", g.bits), ("flags", FLAG_BITS)]
     columns = {name: np.asarray(cols[name]).astype(np.uint64) for name, _ in fields}
     return VectorSet(req.meta(n), fields, columns)

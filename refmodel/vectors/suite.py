@@ -13,7 +13,8 @@ from pathlib import Path
 from ..cli import main as cli_main
 
 DETERMINISTIC = ("rne", "rtz", "rdn", "rup", "rna")
-EIGHT_BIT = ("e4m3", "e3m4", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz")
+EIGHT_BIT = ("e4m3", "e3m4", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e8m0fnu", "binary8p4se", "binary8p3se",
+             "binary8p4sf", "binary8p1uf")
 
 
 def suite(root: str) -> list[list[str]]:
@@ -21,7 +22,8 @@ def suite(root: str) -> list[list[str]]:
     cmds = []
 
     def gen(op, fmt, rounding, mode, *extra, tag=""):
-        stem = f"{root}/{op}/{fmt}_{rounding}{tag}_{mode}"
+        stem = f"{root}/{op}/{fmt}{tag}_{rounding}_{mode}" if op in ("fma", "convert") else \
+            f"{root}/{op}/{fmt}_{rounding}{tag}_{mode}"
         cmds.append(["gen", op, "--fmt", fmt, "--rounding", rounding, "--mode", mode, *extra, "--out", stem])
 
     for fmt in ("e4m3fn", "e5m2"):
@@ -36,8 +38,21 @@ def suite(root: str) -> list[list[str]]:
             gen("from_f64", fmt, rounding, "edge")
         gen("from_f64", fmt, "rne", "random", "--count", "20000")
         gen("from_f64", fmt, "sr", "random", "--sr-bits", "8", "--count", "20000")
+        for op in ("add", "sub"):
+            gen(op, fmt, "rne", "edge")
+            for rounding in ("rtz", "rdn", "rup", "rna", "rod"):
+                gen(op, fmt, rounding, "random", "--count", "5000")
+            gen(op, fmt, "sr", "random", "--sr-bits", "8", "--count", "5000")
+        for acc in ("fp16", "bf16", "fp32", "e6m9"):
+            gen("fma", fmt, "rne", "edge", "--acc-fmt", acc, tag=f"_{acc}")
+            gen("fma", fmt, "rne", "random", "--acc-fmt", acc, "--count", "10000", tag=f"_{acc}")
+        gen("convert", fmt, "rne", "exhaustive", "--to", "fp16", tag="_to_fp16")
+    for src, dst in (("fp16", "e4m3fn"), ("fp16", "e5m2"), ("bf16", "e4m3fn"), ("fp32", "e5m2"),
+                     ("e5m2", "e4m3fn"), ("e4m3fn", "e5m2")):
+        gen("convert", src, "rne", "edge", "--to", dst, tag=f"_to_{dst}")
     for fmt in EIGHT_BIT:
         gen("mul", fmt, "rne", "edge")
+        gen("add", fmt, "rne", "edge")
         gen("from_f64", fmt, "rne", "edge")
     return cmds
 
