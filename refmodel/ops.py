@@ -10,6 +10,8 @@ Codes come back in the smallest unsigned dtype that holds the format, flags as u
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from .encodings import MAX_SR_BITS, STOCHASTIC, overflow_code, rounding_code
@@ -30,10 +32,13 @@ def code_dtype(fmt) -> np.dtype:
     return np.dtype(np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32)
 
 
-def _codes(f: Minifloat, codes, what: str) -> np.ndarray:
+def _codes(f: Minifloat, codes, what: str, dtype=np.int64) -> np.ndarray:
+    """Codes checked to fit f, as dtype (int64 for the kernels)."""
     arr = np.asarray(codes)
     if arr.dtype.kind not in "ui":
         raise TypeError(f"{what}: codes of {f.name} must be integers, not {arr.dtype}")
+    if arr.dtype.kind == "u" and arr.dtype.itemsize * 8 <= f.bits:
+        return arr.astype(dtype, copy=False)  # every value fits: no scan needed
     arr = arr.astype(np.int64)
     if arr.size and (arr.min() < 0 or arr.max() >= (1 << f.bits)):
         bad = arr[(arr < 0) | (arr >= (1 << f.bits))].flat[0]
@@ -90,31 +95,54 @@ def _operands(f: Minifloat, op: str, *codes, shape=None, c_fmt: Minifloat | None
     return [_flat(np.broadcast_to(_codes(g, c, f"{op} {name}"), shape)) for g, name, c in zip(fmts, "abc", codes)]
 
 
-def mul(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
-    """a * b, the exact product rounded once; returns (codes, flags)."""
-    f = as_format(fmt)
-    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-    a, b = _operands(f, "mul", a, b)
-    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
-    return _result(f, *arrays.mul_array(f.params, a, b, mode, r, sr_bits, ovf), shape)
+# Binary operations on formats of up to 8 bits in a deterministic mode go through a 65,536-entry
+# table of (code | flags << 8), filled once per (op, format, mode, policy) by the same kernel: an
+# exact table, several times faster than evaluating the kernel for every element of a large array.
+TABLE_MAX_BITS = 8
+TABLE_MIN_SIZE = 1 << 15  # below this, filling a table costs more than it saves
 
 
-def _add(fmt, a, b, negate_b, op, rounding, overflow, r, sr_bits):
+@cache
+def _binary_table(op: str, f: Minifloat, mode: int, ovf: int) -> np.ndarray:
+    codes = np.arange(1 << f.bits, dtype=np.int64)
+    a, b = np.repeat(codes, codes.size), np.tile(codes, codes.size)
+    z, flags = _binary_kernel(op, f, a, b, mode, np.zeros(a.size, np.int64), 0, ovf)
+    return (z | (flags.astype(np.int64) << 8)).astype(np.uint16)
+
+
+def _binary_kernel(op, f, a, b, mode, r, sr_bits, ovf):
+    if op == "mul":
+        return arrays.mul_array(f.params, a, b, mode, r, sr_bits, ovf)
+    return arrays.add_array(f.params, a, b, op == "sub", mode, r, sr_bits, ovf)
+
+
+def _binary(op, fmt, a, b, rounding, overflow, r, sr_bits):
     f = as_format(fmt)
     shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    size = int(np.prod(shape))
+    if f.bits <= TABLE_MAX_BITS and rounding not in STOCHASTIC and size >= TABLE_MIN_SIZE:
+        mode, ovf = rounding_code(rounding), overflow_code(overflow)
+        a, b = (np.broadcast_to(_codes(f, x, f"{op} {n}", np.uint16), shape) for x, n in ((a, "a"), (b, "b")))
+        t = _binary_table(op, f, mode, ovf)[(a << np.uint16(f.bits)) | b]
+        return (t & np.uint16(0xFF)).astype(np.uint8), (t >> np.uint16(8)).astype(np.uint8)
     a, b = _operands(f, op, a, b)
     mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
-    return _result(f, *arrays.add_array(f.params, a, b, negate_b, mode, r, sr_bits, ovf), shape)
+    return _result(f, *_binary_kernel(op, f, a, b, mode, r, sr_bits, ovf), shape)
+
+
+def mul(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
+    """a * b, the exact product rounded once; returns (codes, flags)."""
+    return _binary("mul", fmt, a, b, rounding, overflow, r, sr_bits)
 
 
 def add(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
     """a + b, the exact sum rounded once; returns (codes, flags)."""
-    return _add(fmt, a, b, False, "add", rounding, overflow, r, sr_bits)
+    return _binary("add", fmt, a, b, rounding, overflow, r, sr_bits)
 
 
 def sub(fmt, a, b, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
     """a - b, the exact difference rounded once; returns (codes, flags)."""
-    return _add(fmt, a, b, True, "sub", rounding, overflow, r, sr_bits)
+    return _binary("sub", fmt, a, b, rounding, overflow, r, sr_bits)
 
 
 def fma(fmt, a, b, c, acc_fmt=None, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
