@@ -155,10 +155,22 @@ def fma(fmt, a, b, c, acc_fmt=None, rounding: str = "rne", overflow: str = "ieee
     return _result(g, *arrays.fma_array(f.params, g.params, a, b, c, mode, r, sr_bits, ovf), shape)
 
 
+@cache
+def _convert_table(f: Minifloat, g: Minifloat, mode: int, ovf: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every code of f converted into g (the same exact-table idea as _binary_table)."""
+    codes = np.arange(1 << f.bits, dtype=np.int64)
+    z, flags = arrays.convert_array(f.params, g.params, codes, mode, np.zeros(codes.size, np.int64), 0, ovf)
+    return z.astype(code_dtype(g)), flags
+
+
 def convert(fmt, a, to, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
     """Codes of fmt rounded once into the format `to`; returns (codes of `to`, flags)."""
     f, g = as_format(fmt), as_format(to)
     shape = np.shape(a)
+    if f.bits <= 16 and rounding not in STOCHASTIC and np.size(a) >= TABLE_MIN_SIZE:
+        z, flags = _convert_table(f, g, rounding_code(rounding), overflow_code(overflow))
+        idx = _codes(f, a, "convert a", np.intp)
+        return z[idx], flags[idx]
     (a,) = _operands(f, "convert", a)
     mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
     return _result(g, *arrays.convert_array(f.params, g.params, a, mode, r, sr_bits, ovf), shape)
