@@ -32,8 +32,8 @@ def round_increment(mode, negative, lsb_odd, frac, sticky, r, sr_bits):
     """
     if frac == 0 and not sticky:
         return False  # exact: no mode rounds
-    if mode == RNE:
-        return frac > HALF or (frac == HALF and (sticky or lsb_odd))
+    if mode == RNE:  # bitwise, not short-circuit: the operands are data-dependent (no branches)
+        return (frac > HALF) | ((frac == HALF) & (sticky | (lsb_odd != 0)))
     if mode == RTZ:
         return False
     if mode == RDN:
@@ -76,7 +76,7 @@ def split(sig, shift, sticky):
 
 @njit(cache=True)
 def sign_bit(p, negative):
-    return (1 << p.sign_shift) if (negative and p.signed) else 0
+    return (negative & (p.signed != 0)) << p.sign_shift
 
 
 @njit(cache=True)
@@ -148,7 +148,7 @@ def round_pack(p, negative, exp, sig, sticky, mode, r, sr_bits, overflow):
     """
     if sig == 0:
         return pack_zero(p, negative, overflow)
-    if negative and not p.signed and not p.has_zero:
+    if not p.signed and negative and not p.has_zero:
         code, flags = below_range(p, overflow)
         return code, flags if flags else NX
     shift0 = leading_zeros(sig) - (63 - LEAD)
@@ -169,7 +169,7 @@ def round_pack(p, negative, exp, sig, sticky, mode, r, sr_bits, overflow):
     if round_increment(mode, negative, mag & 1, frac, stk, r, sr_bits):
         mag += 1
     flags = NX if inexact else 0
-    if negative and not p.signed and mag != 0:  # below M_lo = 0 after rounding
+    if not p.signed and negative and mag != 0:  # below M_lo = 0 after rounding
         code, nv = below_range(p, overflow)
         return code, nv if nv else NX
     if mag > p.max_mag:
