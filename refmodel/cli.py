@@ -40,8 +40,8 @@ def cmd_formats(_args) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
-    print("\nAny e<E>m<M>[b<BIAS>][fn|fnuz|fnu] is accepted (ml_dtypes naming); aliases: "
-          "fp16/binary16, bf16/bfloat16, fp32/binary32.")
+    print("\nAny e<E>m<M>[b<BIAS>][fn|fnuz|fnu] (ml_dtypes naming) and any P3109 binary<K>p<P><s|u><e|f> "
+          "with K <= 16 is accepted;\naliases: fp16/binary16, bf16/bfloat16, fp32/binary32.")
     return 0
 
 
