@@ -17,7 +17,7 @@ from . import __version__
 from .encodings import MAX_SR_BITS, OVERFLOW, ROUNDING, STOCHASTIC
 from .formats import FormatError, Minifloat, named_formats, parse_format
 from .kernels.unpack import FINITE, INF, QNAN, SNAN, ZERO, unpack
-from .vectors.generate import DEFAULT_COUNT, MODES, OPS, Request, generate
+from .vectors.generate import DEFAULT_COUNT, EXACT_OPS, MODES, OPS, Request, generate
 from .vectors.io import VectorFileError, write_vectors
 
 EXIT_USAGE = 2
@@ -98,10 +98,12 @@ def gen_command(args) -> str:
         words += ["--acc-fmt", args.acc_fmt]
     if args.to is not None:
         words += ["--to", args.to]
-    words += ["--rounding", args.rounding]
-    if args.rounding in STOCHASTIC:
-        words += ["--sr-bits", str(args.sr_bits)]
-    words += ["--overflow", args.overflow, "--mode", args.mode]
+    if args.op not in EXACT_OPS:
+        words += ["--rounding", args.rounding]
+        if args.rounding in STOCHASTIC:
+            words += ["--sr-bits", str(args.sr_bits)]
+        words += ["--overflow", args.overflow]
+    words += ["--mode", args.mode]
     if args.mode == "random":
         words += ["--count", str(args.count)]
     words += ["--seed", str(args.seed), "--out", str(args.out)]

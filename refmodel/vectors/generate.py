@@ -22,7 +22,10 @@ from .io import VectorSet
 
 MODES = ("edge", "random", "exhaustive")
 BINARY_OPS = ("add", "sub", "mul")
-OPS = (*BINARY_OPS, "fma", "convert", "from_f64")
+MINMAX_OPS = ("minimum", "maximum", "minimum_number", "maximum_number")
+COMPARE_OPS = tuple(f"compare_{pred}" for pred in ops.PREDICATES)  # z is the 1-bit result
+EXACT_OPS = (*MINMAX_OPS, *COMPARE_OPS)  # no rounding: no rounding mode, r or overflow policy
+OPS = (*BINARY_OPS, "fma", "convert", "from_f64", *EXACT_OPS)
 DEFAULT_COUNT = 10000
 MAX_EXHAUSTIVE = 1 << 26  # vectors: every operand combination up to 26 bits in all
 
@@ -56,10 +59,12 @@ class Request:
             p["acc_fmt"] = self.result_fmt.name
         if self.op == "convert":
             p["to"] = self.result_fmt.name
-        p["rounding"] = self.rounding
-        if self.stochastic:
-            p["sr_bits"] = self.sr_bits
-        p.update(overflow=self.overflow, mode=self.mode, seed=self.seed, count=count)
+        if self.op not in EXACT_OPS:
+            p["rounding"] = self.rounding
+            if self.stochastic:
+                p["sr_bits"] = self.sr_bits
+            p["overflow"] = self.overflow
+        p.update(mode=self.mode, seed=self.seed, count=count)
         return p
 
     def meta(self, count: int) -> dict[str, str]:
@@ -166,6 +171,8 @@ def generate(req: Request) -> VectorSet:
         raise ValueError(f"unknown mode {req.mode!r}: expected one of {', '.join(MODES)}")
     if req.mode == "random" and req.count < 1:
         raise ValueError(f"--count must be a positive number of vectors, not {req.count}")
+    if req.op in EXACT_OPS and (req.rounding != "rne" or req.overflow != "ieee"):
+        raise ValueError(f"{req.op} does not round: it takes no --rounding or --overflow")
     f, g = req.fmt, req.result_fmt
     cols = operands(req)
     n = len(cols["a"])
@@ -178,6 +185,10 @@ def generate(req: Request) -> VectorSet:
         kw.update(r=cols["r"], sr_bits=req.sr_bits)
     if req.op in BINARY_OPS:
         z, flags = getattr(ops, req.op)(f, cols["a"], cols["b"], **kw)
+    elif req.op in MINMAX_OPS:
+        z, flags = getattr(ops, req.op)(f, cols["a"], cols["b"])
+    elif req.op in COMPARE_OPS:
+        z, flags = ops.compare(f, cols["a"], cols["b"], req.op.removeprefix("compare_"))
     elif req.op == "fma":
         z, flags = ops.fma(f, cols["a"], cols["b"], cols["c"], acc_fmt=g, **kw)
     elif req.op == "convert":
@@ -185,6 +196,6 @@ def generate(req: Request) -> VectorSet:
     else:
         z, flags = ops.from_f64(f, cols["a"], **kw)
     cols["z"], cols["flags"] = z, flags
-    fields += [("z", g.bits), ("flags", FLAG_BITS)]
+    fields += [("z", 1 if req.op in COMPARE_OPS else g.bits), ("flags", FLAG_BITS)]
     columns = {name: np.asarray(cols[name]).astype(np.uint64) for name, _ in fields}
     return VectorSet(req.meta(n), fields, columns)

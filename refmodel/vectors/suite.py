@@ -26,6 +26,9 @@ def suite(root: str) -> list[list[str]]:
             f"{root}/{op}/{fmt}_{rounding}{tag}_{mode}"
         cmds.append(["gen", op, "--fmt", fmt, "--rounding", rounding, "--mode", mode, *extra, "--out", stem])
 
+    def gen_exact(op, fmt, mode):  # operations that do not round
+        cmds.append(["gen", op, "--fmt", fmt, "--mode", mode, "--out", f"{root}/{op}/{fmt}_{mode}"])
+
     for fmt in ("e4m3fn", "e5m2"):
         for rounding in DETERMINISTIC:  # every input pair: what the cocotb regression replays
             gen("mul", fmt, rounding, "exhaustive")
@@ -50,6 +53,8 @@ def suite(root: str) -> list[list[str]]:
     for src, dst in (("fp16", "e4m3fn"), ("fp16", "e5m2"), ("bf16", "e4m3fn"), ("fp32", "e5m2"),
                      ("e5m2", "e4m3fn"), ("e4m3fn", "e5m2")):
         gen("convert", src, "rne", "edge", "--to", dst, tag=f"_to_{dst}")
+    for op in ("minimum", "maximum", "minimum_number", "maximum_number", "compare_eq", "compare_lt", "compare_le"):
+        gen_exact(op, "e5m2", "edge")  # e5m2 has signalling NaNs and both zeros
     for fmt in EIGHT_BIT:
         gen("mul", fmt, "rne", "edge")
         gen("add", fmt, "rne", "edge")
