@@ -224,6 +224,32 @@ def compare(fmt, a, b, pred: str):
     return res.reshape(shape), flags.reshape(shape)
 
 
+# from_f64 into a narrow format in a deterministic mode first looks up a table indexed by the top
+# 12 + t + F64_TABLE_EXTRA bits of the binary64 (sign, exponent, leading mantissa bits). An entry
+# holds the result of the whole bucket of inputs sharing those bits when the kernel gives the same
+# code and flags at both ends of the bucket (rounding is monotone, and exact values and ties sit at
+# bucket starts, so equal ends mean a uniform bucket); otherwise it says AMBIGUOUS and that element
+# goes through the kernel. Exact by construction, filled by the kernel.
+F64_TABLE_EXTRA = 5
+F64_TABLE_MAX_MAN_BITS = 4  # 2^(12 + 4 + 5) = 2M entries of 2 bytes at most
+F64_AMBIGUOUS = 1 << 15
+F64_TABLE_MIN_SIZE = 1 << 20  # filling the table costs about as much as 2^21 kernel calls
+
+
+@cache
+def _f64_table(f: Minifloat, mode: int, ovf: int) -> tuple[np.ndarray, int]:
+    index_bits = 12 + f.man_bits + F64_TABLE_EXTRA
+    shift = 64 - index_bits
+    lo = np.arange(1 << index_bits, dtype=np.int64) << shift
+    hi = lo | ((1 << shift) - 1)
+    zero = np.zeros(lo.size, np.int64)
+    z_lo, f_lo = arrays.from_f64_array(f.params, lo, mode, zero, 0, ovf)
+    z_hi, f_hi = arrays.from_f64_array(f.params, hi, mode, zero, 0, ovf)
+    entry = z_lo | (f_lo.astype(np.int64) << 8)
+    uniform = (z_lo == z_hi) & (f_lo == f_hi)
+    return np.where(uniform, entry, F64_AMBIGUOUS).astype(np.uint16), shift
+
+
 def from_f64(fmt, x, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
     """binary64 values rounded once into fmt; returns (codes, flags).
 
@@ -238,6 +264,11 @@ def from_f64(fmt, x, rounding: str = "rne", overflow: str = "ieee", r=None, sr_b
     else:
         raise TypeError(f"from_f64 takes float64 values or uint64 bit patterns, not {x.dtype}")
     mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, bits.shape)
+    if (f.bits <= TABLE_MAX_BITS and f.man_bits <= F64_TABLE_MAX_MAN_BITS and rounding not in STOCHASTIC
+            and bits.size >= F64_TABLE_MIN_SIZE):
+        table, shift = _f64_table(f, mode, ovf)
+        z, flags = arrays.from_f64_table_array(f.params, table, shift, _flat(bits), mode, ovf)
+        return z.reshape(bits.shape), flags.reshape(bits.shape)
     z, flags = arrays.from_f64_array(f.params, _flat(bits), mode, r, sr_bits, ovf)
     return _result(f, z, flags, bits.shape)
 

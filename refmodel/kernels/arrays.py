@@ -66,6 +66,24 @@ def from_f64_array(p, bits, mode, r, sr_bits, overflow):
 
 
 @njit(cache=True)
+def from_f64_table_array(p, table, shift, bits, mode, overflow):
+    """from_f64 through a bucket table (refmodel.ops._f64_table); ambiguous buckets use the kernel."""
+    z = np.empty(bits.size, np.uint8)
+    flags = np.empty(bits.size, np.uint8)
+    mask = (1 << (64 - shift)) - 1
+    for i in range(bits.size):
+        e = table[(bits[i] >> shift) & mask]
+        if e & 0x8000:
+            zi, fi = from_f64(p, bits[i], mode, 0, 0, overflow)
+            z[i] = zi
+            flags[i] = fi
+        else:
+            z[i] = e & 0xFF
+            flags[i] = e >> 8
+    return z, flags
+
+
+@njit(cache=True)
 def round_array(p, negative, exp, sig, sticky, mode, r, sr_bits, overflow):
     z = np.empty(sig.size, np.int64)
     flags = np.empty(sig.size, np.uint8)
