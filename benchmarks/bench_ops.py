@@ -52,7 +52,10 @@ def bench_conversions(rows, rng):
     for name in ("e4m3fn", "e5m2"):
         ours = rate(lambda name=name: ops.from_f64(name, x), N, repeat=3)
         peer = rate(lambda name=name: x.astype(ML[name]), N)
-        rows.append((f"from_f64 {name} rne (kernel)", ours, "ml_dtypes astype", peer))
+        rows.append((f"from_f64 {name} rne (bucket table)", ours, "ml_dtypes astype", peer))
+    ours = rate(lambda: ops.from_f64("fp16", x), N, repeat=3)
+    peer = rate(lambda: x.astype(np.float16), N)
+    rows.append(("from_f64 fp16 rne (kernel)", ours, "numpy astype", peer))
     for src, dst in (("fp16", "e4m3fn"), ("bf16", "e5m2")):
         codes = rng.integers(0, 1 << 16, N).astype(np.uint16)
         with np.errstate(all="ignore"):
