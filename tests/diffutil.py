@@ -1,4 +1,4 @@
-"""Shared helpers of the differential tests: decoded mismatch reports."""
+"""Shared helpers of the differential tests: format lists, decoded mismatch reports."""
 
 from __future__ import annotations
 
@@ -13,6 +13,13 @@ import oracle as O
 MAX_SHOWN = 8
 ALL_FORMATS = ("e4m3fn", "e5m2", "e4m3", "e3m4", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz",
                "e2m3fn", "e3m2fn", "e2m1fn")
+# Every 8-bit P3109 v4 format: signed P = 1..7, unsigned P = 1..8, extended and finite.
+P3109_8BIT = tuple(f"binary8p{p}s{d}" for p in range(1, 8) for d in "ef") + tuple(
+    f"binary8p{p}u{d}" for p in range(1, 9) for d in "ef")
+# Every 8-bit format of the issue-3 evidence.
+EIGHT_BIT = ("e4m3fn", "e5m2", "e4m3", "e3m4", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e8m0fnu") + P3109_8BIT
+ACC_FORMATS = ("fp16", "bf16", "fp32", "e6m9")
+DETERMINISTIC = ("rne", "rtz", "rdn", "rup", "rna", "rod")
 ML_DTYPES = {
     "e4m3fn": ml_dtypes.float8_e4m3fn, "e5m2": ml_dtypes.float8_e5m2, "e4m3": ml_dtypes.float8_e4m3,
     "e3m4": ml_dtypes.float8_e3m4, "e4m3fnuz": ml_dtypes.float8_e4m3fnuz,
@@ -29,6 +36,15 @@ def seed_of(*parts) -> int:
 
 def show(fmt: str, c: int) -> str:
     return f"{int(c):#04x}({O.decode_float(fmt, int(c))!r})"
+
+
+def code_size(fmt: str) -> int:
+    return 1 << O.get_format(fmt).nbits
+
+
+def dtype_of(fmt: str):
+    n = O.get_format(fmt).nbits
+    return np.uint8 if n <= 8 else np.uint16 if n <= 16 else np.uint32
 
 
 def check_codes(fmt: str, what: str, describe, exp_z, exp_f, got_z, got_f) -> None:
@@ -50,6 +66,15 @@ def check_codes(fmt: str, what: str, describe, exp_z, exp_f, got_z, got_f) -> No
     ]
     raise AssertionError(f"{what}: {bad.size} of {exp_z.size} mismatch (first {len(lines)}):\n"
                          + "\n".join(lines))
+
+
+def check_batch(fmt: str, what: str, describe, batch, got_z, got_f, rounding: str, overflow: str, r=None,
+                sr_bits=None) -> None:
+    """check_codes of the model's (got_z, got_f) against an oracle.Batch rounded into fmt."""
+    exp_z, exp_f = batch.round(rounding, overflow, r, sr_bits or None)
+    got_z = np.asarray(got_z).ravel()
+    got_f = np.asarray(got_f).ravel()
+    check_codes(fmt, what, describe, exp_z, exp_f, got_z, got_f)
 
 
 def f32_edge_inputs(fmt) -> np.ndarray:

@@ -2,7 +2,11 @@
 
 Against: the format tables of SPEC.md sections 1 and 2, the verified vectors of SPEC.md section 12,
 the P3109 stochastic-rounding worked example, ml_dtypes (decode of every code; RNE conversion of
-binary32 inputs) and gfloat (directed, ties-away and stochastic rounding of binary32 inputs).
+binary32 inputs; e8m0fnu up to its tie rule) and gfloat (directed, ties-away and stochastic rounding
+of binary32 inputs; the P3109 formats are checked against gfloat in tests/test_oracle_gfloat.py).
+Also: the fast Grid path against the Fraction formula (every 8-bit format, every mode and policy),
+the batch helpers against the element-wise oracle, the P3109 special-code table of docs/numerics.md,
+and the semantics of add, sub, convert and the overflow/underflow rules on worked examples.
 Nothing here imports refmodel.
 """
 
@@ -324,3 +328,265 @@ def test_rounding_matches_gfloat(fmt, mode):
             if not same:
                 bad.append(f"x={float(x)!r} {pol} {kw} oracle={ours!r} ({c:#04x}) gfloat={g!r}")
     assert not bad, f"{len(bad)} mismatches: " + "; ".join(bad[:10])
+
+
+# ------------------------------------------------------------------------------------------------
+# The fast path (oracle.Grid: search over sorted magnitudes) against the formula (oracle_round)
+# ------------------------------------------------------------------------------------------------
+
+from diffutil import EIGHT_BIT  # noqa: E402
+
+GRID_FORMATS = EIGHT_BIT + ("e2m1fn", "e2m3fn", "e3m2fn", "binary4p2sf", "binary3p1se", "binary6p3ue",
+                            "binary10p4se")
+
+
+def grid_probe_values(g, rng, limit=160):
+    """Integers (at the grid's scale) around every representable magnitude (lo, lo + 1), every
+    midpoint (and +-1), quarter points, the overflow region up to past `beyond`, the tininess
+    window below 2^emin, and random values; both signs."""
+    ints = g.ints
+    idx = range(len(ints) - 1)
+    if len(idx) > limit:
+        idx = rng.choice(len(ints) - 1, limit, replace=False).tolist()
+    pts = set()
+    for i in idx:
+        lo, hi = ints[i], ints[i + 1]
+        mid = (lo + hi) // 2
+        pts |= {lo, lo + 1, hi - 1, mid - 1, mid, mid + 1, (3 * lo + hi) // 4, (lo + 3 * hi) // 4}
+    top, beyond = ints[-1], g.beyond
+    pts |= {top, top + 1, (top + beyond) // 2 - 1, (top + beyond) // 2, (top + beyond) // 2 + 1, beyond - 1,
+            beyond, beyond + 1, 2 * beyond, 3 * beyond}
+    pts |= {g.tiny_lo - 1, g.tiny_lo, g.tiny_lo + 1, (g.tiny_lo + g.min_normal) // 2,
+            (g.tiny_lo + g.min_normal) // 2 + 1, g.min_normal - 1, g.min_normal, 1, 2, 3}
+    pts |= {int(v) % (3 * beyond) for v in rng.integers(1, 2**62, size=100)}
+    pts.discard(0)
+    return sorted(pts) + [-p for p in sorted(pts)]
+
+
+@pytest.mark.parametrize("fmt", GRID_FORMATS)
+def test_grid_matches_formula(fmt):
+    """Every mode and (near overflow, and for negative values in unsigned formats) every policy;
+    SR with a random R and N in 1, 2, 5, 32 per value."""
+    f = O.get_format(fmt)
+    s = O.qmin(fmt) - 3
+    g = O.grid(fmt, s)
+    rng = np.random.default_rng(seed_of("grid", fmt))
+    bad = []
+    for k, v in enumerate(grid_probe_values(g, rng)):
+        x = F(v) * F(2) ** s
+        policies = O.POLICIES if (abs(x) > f.max_finite or (v < 0 and not f.signed)) else ("ieee",)
+        for mode in O.MODES:
+            n = (1, 2, 5, 32)[k % 4]
+            r = int(rng.integers(0, 2**n)) if mode in O.SR_MODES else None
+            nn = n if r is not None else None
+            for pol in policies:
+                fast = g.round(v, mode, pol, r, nn)
+                slow = O.oracle_round(fmt, x, mode, pol, r, nn)
+                if fast != slow:
+                    bad.append(f"x={x} {mode} {pol} r={r}/{nn}: grid {fast}, formula {slow}")
+    assert not bad, f"{len(bad)} mismatches:\n" + "\n".join(bad[:10])
+
+
+def test_grid_batch_and_exact_results():
+    """Batch (distinct values, inverse index) gives what per-element oracle_add/sub/mul give, on
+    every pair of a few formats, in rne and rdn (the zero-sign mode)."""
+    codes = np.arange(256)
+    a, b = np.repeat(codes, 256), np.tile(codes, 256)
+    rng = np.random.default_rng(5)
+    for fmt in ("e5m2", "binary8p4se", "binary8p3ue", "e8m0fnu", "e4m3fnuz"):
+        sel = rng.choice(a.size, 1000, replace=False)
+        for op in ("add", "sub", "mul"):
+            for mode in ("rne", "rdn"):
+                z, fl = O.Batch(fmt, *O.exact_results(op, fmt, a, b, mode)).round(mode, "ieee")
+                for i in sel:
+                    exp = getattr(O, f"oracle_{op}")(fmt, a[i], b[i], mode)
+                    assert (z[i], fl[i]) == exp, (fmt, op, mode, hex(a[i]), hex(b[i]))
+
+
+# ------------------------------------------------------------------------------------------------
+# P3109 and e8m0fnu formats (docs/numerics.md tables)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", (3, 4, 5, 8, 11, 16))
+def test_p3109_special_codes(k):
+    """docs/numerics.md: se NaN 2^(K-1), +Inf 2^(K-1) - 1, -Inf 2^K - 1, max 2^(K-1) - 2; sf max
+    2^(K-1) - 1; ue NaN 2^K - 1, +Inf 2^K - 2, max 2^K - 3; uf max 2^K - 2; one zero (code 0)."""
+    h = 2 ** (k - 1)
+    # (16-bit formats with P = 1 or 2 have exponents near +-2^14: their Fraction tables are slow)
+    for p in sorted({1, 2, k // 2, k - 1} if k <= 11 else {k // 2}):
+        for fmt, nan, pinf, ninf, mx in ((f"binary{k}p{p}se", h, h - 1, 2**k - 1, h - 2),
+                                         (f"binary{k}p{p}sf", h, None, None, h - 1),
+                                         (f"binary{k}p{p}ue", 2**k - 1, 2**k - 2, None, 2**k - 3),
+                                         (f"binary{k}p{p}uf", 2**k - 1, None, None, 2**k - 2),
+                                         (f"binary{k}p{k}uf", 2**k - 1, None, None, 2**k - 2)):
+            f = O.get_format(fmt)
+            assert f.canonical_nan == nan and [c for c, v in enumerate(f.values) if v == "nan"] == [nan], fmt
+            assert f.inf_code.get(False) == pinf and f.inf_code.get(True) == ninf, fmt
+            assert f.finite_code[(False, f.max_finite)] == mx, fmt
+            assert f.zero_code == {False: 0, True: 0} and not f.has_negzero, fmt
+            pp = int(fmt.split("p")[1][:-2])
+            assert f.bias == (2 ** (k - pp - 1) if fmt[-2] == "s" else 2 ** (k - pp)), fmt
+            if fmt[-2] == "s":  # sign-magnitude negatives
+                for c in range(1, h):
+                    v = f.values[c]
+                    assert f.values[c + h] == (-v if isinstance(v, F) else {"+inf": "-inf"}.get(v, v)), (fmt, c)
+
+
+def test_p3109_rounding_rules():
+    r = O.oracle_round
+    big = F(10**9)
+    # SatNone: Extended -> Inf; Finite -> max (not NaN); directed toward zero -> max
+    assert r("binary8p4se", big) == (0x7F, OF | NX) and r("binary8p4se", -big) == (0xFF, OF | NX)
+    assert r("binary8p4sf", big) == (0x7F, OF | NX) and r("binary8p4sf", -big) == (0xFF, OF | NX)
+    assert r("binary8p4uf", big) == (0xFE, OF | NX) and r("binary8p4ue", big) == (0xFE, OF | NX)
+    assert r("binary8p4se", big, "rtz") == (0x7E, OF | NX) and r("binary8p4ue", big, "rdn") == (0xFD, OF | NX)
+    # rod: se max 0x7E even -> Inf 0x7F; ue max 0xFD odd -> max (P3109: ToOdd in Unsigned Extended -> M_hi)
+    assert r("binary8p4se", big, "rod") == (0x7F, OF | NX) and r("binary8p4se", -big, "rod") == (0xFF, OF | NX)
+    assert r("binary8p4ue", big, "rod") == (0xFD, OF | NX) and r("binary8p4uf", big, "rod") == (0xFE, OF | NX)
+    # saturation
+    for fmt in ("binary8p4se", "binary8p4sf", "binary8p4ue", "binary8p4uf"):
+        mx = O.get_format(fmt).finite_code[(False, O.get_format(fmt).max_finite)]
+        assert r(fmt, big, overflow="sat") == (mx, OF | NX) == r(fmt, big, overflow="sat_propagate"), fmt
+    # infinities: SatPropagate keeps them, SatFinite clamps, SatNone into a finite format: NaN, NV
+    assert r("binary8p4se", "+inf", overflow="sat_propagate") == (0x7F, 0)
+    assert r("binary8p4se", "-inf", overflow="sat") == (0xFE, 0)
+    assert r("binary8p4sf", "+inf") == (0x80, NV) and r("binary8p4sf", "+inf", overflow="sat_propagate") == (0x7F, 0)
+    # one zero: -0 and negative underflow give code 0
+    assert r("binary8p4se", "-0") == (0x00, 0) and r("binary8p4se", -F(1, 2**20)) == (0x00, UF | NX)
+    # unsigned: a negative value that rounds to nonzero is NaN/NV (ieee) or 0/NX (sat)
+    assert r("binary8p4ue", F(-1)) == (0xFF, NV) and r("binary8p4ue", F(-1), overflow="sat") == (0x00, NX)
+    assert r("binary8p4ue", -big, overflow="sat_propagate") == (0x00, NX)
+    assert r("binary8p4ue", -F(1, 2**20), "rdn") == (0xFF, NV)  # rounds away to -min subnormal
+    assert r("binary8p4ue", -F(1, 2**20), "rup") == (0x00, UF | NX)  # rounds to zero
+    assert r("binary8p4ue", "-inf") == (0xFF, NV)
+    # P = 1: the E = 0 binade holds only zero; ties go to the even code (the biased exponent's parity)
+    f = O.get_format("binary8p1se")
+    assert O.decode("binary8p1se", 0x01) == F(2) ** -63 == f.min_positive
+    assert [O.encode("binary8p1se", F(v)) for v in (2, 4, 8)] == [65, 66, 67]
+    assert r("binary8p1se", F(3)) == (66, NX)  # tie between 2 (code 65) and 4 (code 66): even code
+    assert r("binary8p1se", F(6)) == (66, NX)  # tie between 4 (code 66) and 8 (code 67)
+    assert r("binary8p1se", F(6), "rna") == (67, NX) and r("binary8p1se", F(3), "rod") == (65, NX)
+    assert r("binary8p1se", F(1, 2**64)) == (0x00, UF | NX)  # half the smallest: tie, zero is even
+    assert r("binary8p1se", F(3, 2**65)) == (0x01, UF | NX)
+
+
+def test_e8m0fnu_rules():
+    r = O.oracle_from_f64
+    # SPEC.md 12 (ml_dtypes): 1.4999 -> 0x7F, 1.5 -> 0x80, 2^-128 -> 0x00, 0 -> 0xFF, 464 -> 0x88, 1e-30 -> 0x1B
+    assert r("e8m0fnu", 1.4999) == (0x7F, NX) and r("e8m0fnu", 1.5) == (0x80, NX)
+    assert r("e8m0fnu", 2.0**-128) == (0x00, UF | NX) and r("e8m0fnu", 0.0) == (0xFF, NV)
+    assert r("e8m0fnu", 464.0) == (0x88, NX) and r("e8m0fnu", 1e-30) == (0x1B, NX)
+    # ties go to the even code (docs/numerics.md): 3 between 2 (0x80) and 4 (0x81) -> 0x80; ml_dtypes
+    # (SPEC.md 12) rounds every tie up: 3 -> 0x81, which is rna here
+    assert r("e8m0fnu", 3.0) == (0x80, NX) and r("e8m0fnu", 3.0, "rna") == (0x81, NX)
+    assert r("e8m0fnu", 6.0) == (0x82, NX) and r("e8m0fnu", 1.5 * 2**127) == (0xFE, NX)
+    assert r("e8m0fnu", 2.0**128) == (0xFF, OF | NX) and r("e8m0fnu", 2.0**128, "rtz") == (0xFE, OF | NX)
+    assert r("e8m0fnu", 2.0**128, overflow="sat") == (0xFE, OF | NX)
+    assert r("e8m0fnu", 2.0**128, "rod") == (0xFF, OF | NX)  # max 0xFE even: the odd NaN
+    assert r("e8m0fnu", -1.0) == (0xFF, NV) and r("e8m0fnu", -1.0, overflow="sat") == (0x00, NX)
+    assert r("e8m0fnu", 2.0**-200, "rtz") == (0x00, UF | NX) and r("e8m0fnu", math.inf) == (0xFF, NV)
+    assert r("e8m0fnu", math.inf, overflow="sat") == (0xFE, 0) and r("e8m0fnu", math.nan) == (0xFF, 0)
+
+
+def test_e8m0fnu_matches_ml_dtypes_but_ties():
+    """e8m0fnu decode equals ml_dtypes'; binary32 inputs round the same except exact ties, which
+    ml_dtypes rounds up and the contract to the even code. Binary32 subnormals in (2^-127, 2^-126)
+    are left out: ml_dtypes 0.6.0 rounds every one of them up to 0x01 (2^-126), 1.2 * 2^-127 too."""
+    import ml_dtypes
+
+    codes = np.arange(256, dtype=np.uint8)
+    ml = codes.view(ml_dtypes.float8_e8m0fnu).astype(np.float64)
+    for c in range(256):
+        ours = O.decode_float("e8m0fnu", c)
+        assert (math.isnan(ours) and math.isnan(ml[c])) or ours == ml[c], hex(c)
+    rng = np.random.default_rng(8)
+    x = np.concatenate([np.ldexp(rng.random(3000) + 1, rng.integers(-135, 128, 3000)),
+                        np.ldexp(1.5, np.arange(-127, 128)), np.array([0.0, -1.0, np.inf, np.nan])])
+    with np.errstate(over="ignore"):
+        x = x.astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        x = x[np.isfinite(x) | np.isnan(x)]
+        mlc = x.astype(ml_dtypes.float8_e8m0fnu).view(np.uint8)
+    ties = 0
+    for xv, cm in zip(x.tolist(), mlc.tolist()):
+        if 2.0**-127 < xv < 2.0**-126:
+            continue
+        c, _ = O.oracle_from_f64("e8m0fnu", xv)
+        if c == cm:
+            continue
+        # an exact tie between 2^k and 2^(k+1), ml_dtypes above, the oracle on the even code
+        v = F(xv)
+        k = O.floor_log2(v)
+        assert v == F(3, 2) * F(2) ** k and c % 2 == 0 and (cm == c + 1 or (cm == 0xFF and c == 0xFE)), (xv, c, cm)
+        ties += 1
+    assert ties > 100
+
+
+# ------------------------------------------------------------------------------------------------
+# Operations (docs/numerics.md, Operations) and the batch paths the differential tests use
+# ------------------------------------------------------------------------------------------------
+
+
+def test_add_sub_specials():
+    a, s = O.oracle_add, O.oracle_sub
+    inf, ninf, one, mone, pz, nz, snan = 0x7C, 0xFC, 0x3C, 0xBC, 0x00, 0x80, 0x7D
+    assert a("e5m2", inf, ninf) == (0x7E, NV) and s("e5m2", inf, inf) == (0x7E, NV)
+    assert a("e5m2", inf, inf) == (inf, 0) and s("e5m2", one, inf) == (ninf, 0)
+    assert a("e5m2", inf, one, overflow="sat") == (0x7B, 0)
+    assert a("e5m2", one, mone) == (pz, 0) and a("e5m2", one, mone, "rdn") == (nz, 0)
+    assert s("e5m2", one, one) == (pz, 0) and s("e5m2", one, one, "rdn") == (nz, 0)
+    assert a("e5m2", nz, nz) == (nz, 0) and a("e5m2", pz, nz) == (pz, 0) and a("e5m2", pz, nz, "rdn") == (nz, 0)
+    assert s("e5m2", nz, pz) == (nz, 0) and a("e5m2", snan, one) == (0x7E, NV)
+    assert a("e4m3fnuz", 0x38, 0xB8, "rdn") == (0x00, 0)  # FNUZ: +0 only
+    assert a("binary8p4se", 0x40, 0xC0, "rdn") == (0x00, 0)  # P3109: one zero
+    assert a("e5m2", 0x7B, 0x7B) == (inf, OF | NX) and a("e4m3fn", 0x7E, 0x7E) == (0x7F, OF | NX)
+    assert s("binary8p4ue", 0x00, 0x40) == (0xFF, NV)  # 0 - 1 < M_lo
+    assert s("binary8p4ue", 0x00, 0x40, overflow="sat") == (0x00, NX)
+    assert s("binary8p4ue", 0x40, 0x40) == (0x00, 0)  # exact zero is representable
+    assert s("e8m0fnu", 0x7F, 0x7F) == (0xFF, NV)  # exact zero: no zero in e8m0fnu
+    assert a("e8m0fnu", 0x7F, 0x7F) == (0x80, 0) and a("e8m0fnu", 0x7F, 0x80) == (0x80, NX)  # 3: tie -> even code
+    # tiny sums: exact in the subnormal range (no UF); a tiny inexact one raises UF
+    assert a("e5m2", 0x01, 0x01) == (0x02, 0)
+    assert O.oracle_add("binary8p1se", 0x01, 0x02) == (0x02, NX)  # 3 * 2^-63: tie of codes 2 and 3 -> 2
+
+
+def test_convert_specials():
+    c = O.oracle_convert
+    assert c("e5m2", 0x7D, "e4m3fn") == (0x7F, NV) and c("e5m2", 0x7F, "e4m3fn") == (0x7F, 0)
+    assert c("e5m2", 0x7C, "e4m3fn") == (0x7F, NV) and c("e5m2", 0x7C, "e4m3fn", overflow="sat") == (0x7E, 0)
+    assert c("e5m2", 0xFC, "binary8p4se") == (0xFF, 0) and c("e5m2", 0xFC, "binary8p4sf") == (0x80, NV)
+    assert c("e5m2", 0xFC, "binary8p4ue") == (0xFF, NV) and c("e5m2", 0x80, "binary8p4se") == (0x00, 0)
+    assert c("e5m2", 0x80, "e4m3fn") == (0x80, 0) and c("e5m2", 0x80, "e4m3fnuz") == (0x00, 0)
+    assert c("e5m2", 0x00, "e8m0fnu") == (0xFF, NV) and c("e4m3fnuz", 0x80, "e5m2") == (0x7E, 0)
+    assert c("e5m2", 0x7E, "e2m1fn") == (0x8, NV)  # NaN into a format without NaN: the -0 code
+    assert c("binary8p4se", 0x80, "fp32") == (0x7FC00000, 0) and c("e5m2", 0x7D, "fp16") == (0x7E00, NV)
+    assert c("e5m2", 0xFC, "fp32") == (0xFF800000, 0) and c("e4m3fn", 0x7E, "bf16") == (0x43E0, 0)
+    assert c("e8m0fnu", 0x00, "fp32") == (0x00400000, 0)  # 2^-127: an exact binary32 subnormal
+    assert c("e8m0fnu", 0xFE, "fp32") == (0x7F000000, 0) and c("e8m0fnu", 0xFE, "fp16") == (0x7C00, OF | NX)
+
+
+def test_batch_paths_match_elementwise_oracle():
+    """exact_fma_results, int_values (convert) and Batch (tabulated Grid, and the Fraction path
+    for binary32) give what the element-wise oracle_fma / oracle_convert give."""
+    rng = np.random.default_rng(6)
+    for fmt, acc in (("e5m2", "fp16"), ("e4m3fn", "fp32"), ("e5m2", "e6m9")):
+        size = 1 << O.get_format(acc).nbits
+        a, b = rng.integers(0, 256, 800), rng.integers(0, 256, 800)
+        c = rng.integers(0, size, 800)
+        for mode, pol in (("rne", "ieee"), ("rdn", "sat"), ("rod", "sat_propagate")):
+            z, fl = O.Batch(acc, *O.exact_fma_results(fmt, acc, a, b, c, mode)).round(mode, pol)
+            for i in range(800):
+                assert (z[i], fl[i]) == O.oracle_fma(fmt, a[i], b[i], c[i], acc, mode, pol), (fmt, acc, i)
+        r = rng.integers(0, 2**5, 800)
+        z, fl = O.Batch(acc, *O.exact_fma_results(fmt, acc, a, b, c, "sr_b")).round("sr_b", "ieee", r, 5)
+        for i in range(800):
+            assert (z[i], fl[i]) == O.oracle_fma(fmt, a[i], b[i], c[i], acc, "sr_b", "ieee", int(r[i]), 5)
+    codes = np.arange(256)
+    for src, dst in (("e5m2", "binary8p1se"), ("binary8p4se", "fp32"), ("e8m0fnu", "fp16"), ("e4m3fn", "e8m0fnu")):
+        s = min(O.qmin(src), O.qmin(dst) - 1)
+        batch = O.Batch(dst, O.int_values(src, codes, s), s)
+        for mode in O.DETERMINISTIC:
+            z, fl = batch.round(mode, "ieee")
+            for i in range(256):
+                assert (z[i], fl[i]) == O.oracle_convert(src, i, dst, mode), (src, dst, mode, i)

@@ -99,9 +99,9 @@ def below_range(p, overflow):
 @njit(cache=True)
 def pack_zero(p, negative, overflow):
     """An exact zero with the given sign (one zero in FNUZ and P3109; e8m0fnu has none)."""
-    if not p.has_zero:
+    if not p.has_zero:  # inexact, but not tiny: zero rounds to zero at any precision
         code, flags = below_range(p, overflow)
-        return code, flags if flags else UF | NX
+        return code, flags if flags else NX
     if not p.has_negative_zero:
         return 0, 0
     return sign_bit(p, negative), 0
