@@ -3,6 +3,8 @@
     e<E>m<M>[b<BIAS>][fn|fnuz|fnu]     ml_dtypes naming; e.g. e4m3fn, e5m2, e4m3b11fnuz, e8m0fnu
     fp16 | binary16, bf16 | bfloat16, fp32 | binary32   aliases of e5m10, e8m7, e8m23
     binary<K>p<P><s|u><e|f>            IEEE P3109 v4 (3 <= K <= 16); e.g. binary8p4se, binary8p1uf
+    posit<N>[es<ES>]                   posit<N,ES> (2 <= N <= 32, 0 <= ES <= 4); posit<N> is the 2022 posit<N,2>
+    flex<N>+<E>                        Flexpoint: N-bit mantissas sharing one E-bit exponent; e.g. flex16+5
 """
 
 from __future__ import annotations
@@ -10,9 +12,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from .flex import Flex
 from .minifloat import FN, FNU, FNUZ, IEEE, P3109, FloatParams, Minifloat
+from .posit import Posit, PositParams, QuireParams
 
-__all__ = ["FormatError", "Minifloat", "FloatParams", "parse_format", "named_formats", "ALIASES"]
+__all__ = ["FormatError", "Minifloat", "FloatParams", "Posit", "PositParams", "QuireParams", "Flex", "Format",
+           "parse_format", "named_formats", "ALIASES"]
+
+Format = Minifloat | Posit | Flex
 
 ALIASES = {
     "fp16": "e5m10",
@@ -24,6 +31,8 @@ ALIASES = {
 }
 
 _P3109 = re.compile(r"binary(?P<k>\d+)p(?P<p>\d+)(?P<sign>[su])(?P<domain>[ef])")
+_POSIT = re.compile(r"posit(?P<n>\d+)(?:es(?P<es>\d+))?")
+_FLEX = re.compile(r"flex(?P<n>\d+)\+(?P<e>\d+)")
 _MINIFLOAT = re.compile(r"e(?P<e>\d+)m(?P<m>\d+)(?:b(?P<b>-?\d+))?(?P<suffix>fnuz|fnu|fn)?")
 
 # Widths the kernels support: the code must fit in 32 bits and an exact product of two
@@ -36,7 +45,7 @@ class FormatError(ValueError):
 
 
 @cache
-def parse_format(name: str) -> Minifloat:
+def parse_format(name: str) -> Format:
     """Return the descriptor for a format name (case-insensitive); FormatError if there is none."""
     if not isinstance(name, str):
         raise FormatError(f"format name must be a string, not {type(name).__name__}")
@@ -45,11 +54,17 @@ def parse_format(name: str) -> Minifloat:
     m = _P3109.fullmatch(key)
     if m:
         return _p3109(name, int(m["k"]), int(m["p"]), m["sign"] == "s", m["domain"] == "e")
+    m = _POSIT.fullmatch(key)
+    if m:
+        return _posit(name, int(m["n"]), 2 if m["es"] is None else int(m["es"]))
+    m = _FLEX.fullmatch(key)
+    if m:
+        return _flex(name, int(m["n"]), int(m["e"]))
     m = _MINIFLOAT.fullmatch(key)
     if not m:
         raise FormatError(
-            f"unknown format {name!r}: expected e<E>m<M>[b<BIAS>][fn|fnuz|fnu], binary<K>p<P><s|u><e|f> or one of "
-            f"{', '.join(sorted(ALIASES))} (run 'refmodel formats')"
+            f"unknown format {name!r}: expected e<E>m<M>[b<BIAS>][fn|fnuz|fnu], binary<K>p<P><s|u><e|f>, "
+            f"posit<N>[es<ES>], flex<N>+<E> or one of {', '.join(sorted(ALIASES))} (run 'refmodel formats')"
         )
     e, man = int(m["e"]), int(m["m"])
     family = {None: IEEE, "fn": FN, "fnuz": FNUZ, "fnu": FNU}[m["suffix"]]
@@ -82,6 +97,22 @@ def _p3109(name: str, k: int, p: int, signed: bool, extended: bool) -> Minifloat
     w = k - p + (0 if signed else 1)
     canonical = f"binary{k}p{p}{'s' if signed else 'u'}{'e' if extended else 'f'}"
     return Minifloat(canonical, w, p - 1, 1 << (w - 1), P3109, signed, extended)
+
+
+def _posit(name: str, n: int, es: int) -> Posit:
+    if not 2 <= n <= 32:
+        raise FormatError(f"format {name!r}: posits need 2 <= N <= 32 bits, not {n}")
+    if not 0 <= es <= 4:
+        raise FormatError(f"format {name!r}: posits need 0 <= ES <= 4 exponent bits, not {es}")
+    return Posit(f"posit{n}" if es == 2 else f"posit{n}es{es}", n, es)
+
+
+def _flex(name: str, n: int, e: int) -> Flex:
+    if not 2 <= n <= 32:
+        raise FormatError(f"format {name!r}: Flexpoint mantissas need 2 <= N <= 32 bits, not {n}")
+    if not 1 <= e <= 8:
+        raise FormatError(f"format {name!r}: the Flexpoint exponent needs 1 <= E <= 8 bits, not {e}")
+    return Flex(f"flex{n}+{e}", n, e)
 
 
 def named_formats() -> list[tuple[str, Minifloat, str]]:
