@@ -15,9 +15,10 @@ import numpy as np
 
 from . import __version__
 from .encodings import MAX_SR_BITS, OVERFLOW, ROUNDING, STOCHASTIC
-from .formats import FormatError, Minifloat, named_formats, parse_format
+from .formats import FormatError, Minifloat, Posit, named_formats, named_posits, parse_format
+from .kernels.posit import posit_unpack
 from .kernels.unpack import FINITE, INF, QNAN, SNAN, ZERO, unpack
-from .vectors.generate import DEFAULT_COUNT, EXACT_OPS, MODES, OPS, Request, generate
+from .vectors.generate import ALL_OPS, DEFAULT_COUNT, EXACT_OPS, MODES, Request, generate
 from .vectors.io import VectorFileError, write_vectors
 
 EXIT_USAGE = 2
@@ -37,15 +38,28 @@ def cmd_formats(_args) -> int:
         specials = " ".join(f"{k}={v:#x}" for k, v in f.specials().items())
         rows.append((name, str(f.bits), f"{f.exp_bits}/{f.man_bits}", str(f.bias), f"{f.max_value:.6g}",
                      f"{f.min_normal:.6g}", f"{f.min_subnormal:.6g}", specials, what))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+    _print_table(rows)
     print("\nAny e<E>m<M>[b<BIAS>][fn|fnuz|fnu] (ml_dtypes naming) and any P3109 binary<K>p<P><s|u><e|f> "
-          "with K <= 16 is accepted;\naliases: fp16/binary16, bf16/bfloat16, fp32/binary32.")
+          "with K <= 16 is accepted;\naliases: fp16/binary16, bf16/bfloat16, fp32/binary32.\n")
+    rows = [("name", "n", "es", "maxpos", "minpos", "max fraction bits", "quire bits (carry)", "what")]
+    for name, f, what in named_posits():
+        q = f.quire()
+        rows.append((name, str(f.n), str(f.es), f"2^{f.max_scale}", f"2^-{f.max_scale}", str(f.max_frac_bits),
+                     f"{q.bits} ({q.carry_bits})", what))
+    _print_table(rows)
+    print("\nAny posit<N> (the 2022 standard's posit<N,2>) and posit<N>es<ES> with 2 <= N <= 32, 0 <= ES <= 4 is "
+          "accepted;\nspecial codes: 0 = 0, NaR = 1 followed by zeros. Quires: 2022 layout for es = 2, SoftPosit's "
+          "otherwise.")
     return 0
 
 
-def _parse_code(f: Minifloat, text: str) -> int:
+def _print_table(rows) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+
+
+def _parse_code(f, text: str) -> int:
     t = text.lower()
     try:
         code = int(t[2:], 2) if t.startswith("0b") else int(t[2:] if t.startswith("0x") else t, 16)
@@ -84,25 +98,63 @@ def explain_code(f: Minifloat, code: int) -> str:
     return "  ".join(parts)
 
 
+def explain_posit(f: Posit, code: int) -> str:
+    """One line decoding a posit code: sign, regime run (k), exponent, fraction, value."""
+    n, es = f.n, f.es
+    bits = format(code, f"0{n}b")
+    head = f"{f.name} {code:#0{(n + 3) // 4 + 2}x}"
+    if code == 0:
+        return f"{head}  = {bits}  zero"
+    if code == f.nar_code:
+        return f"{head}  = {bits}  NaR (not a real)"
+    negative = code >> (n - 1)
+    mag = (-code) & ((1 << n) - 1) if negative else code
+    body = format(mag, f"0{n}b")[1:]
+    run = len(body) - len(body.lstrip(body[0]))
+    regime = body[:min(run + 1, len(body))]
+    rest = body[len(regime):]
+    e_bits, f_bits = rest[:es], rest[es:]
+    _, _, exp, sig = posit_unpack(f.params, code)
+    k = run - 1 if body[0] == "1" else -run
+    e = int(e_bits.ljust(es, "0"), 2) if es else 0
+    v = (-1.0 if negative else 1.0) * float(sig) * 2.0**exp
+    fields = "_".join(x for x in (bits[0], regime, e_bits, f_bits) if x)
+    parts = [head, f"= {fields}", f"sign {'-' if negative else '+'}"]
+    if negative:
+        parts.append(f"(two's complement of {mag:#x})")
+    parts.append(f"regime {regime} (k={k})")
+    if es:
+        parts.append(f"exponent {e_bits or '-'}" + (f" (={e})" if len(e_bits) < es else ""))
+    parts.append(f"fraction {f_bits or '-'}")
+    parts.append(f"(2^{(k << es) + e})  {_fmt_value(v)}")
+    return "  ".join(parts)
+
+
 def cmd_explain(args) -> int:
     f = parse_format(args.fmt)
+    explain = explain_posit if isinstance(f, Posit) else explain_code
     for text in args.codes:
-        print(explain_code(f, _parse_code(f, text)))
+        print(explain(f, _parse_code(f, text)))
     return 0
 
 
-def gen_command(args) -> str:
+def gen_command(args, posit: bool = False) -> str:
     """The canonical command line of a generation (written in the manifest)."""
     words = ["refmodel", "gen", args.op, "--fmt", args.fmt]
     if args.acc_fmt is not None:
         words += ["--acc-fmt", args.acc_fmt]
     if args.to is not None:
         words += ["--to", args.to]
+    if args.op == "dot":
+        words += ["--acc", args.acc, "--length", str(args.length)]
+        if args.carry_bits is not None:
+            words += ["--carry-bits", str(args.carry_bits)]
     if args.op not in EXACT_OPS:
         words += ["--rounding", args.rounding]
         if args.rounding in STOCHASTIC:
             words += ["--sr-bits", str(args.sr_bits)]
-        words += ["--overflow", args.overflow]
+        if args.overflow != "ieee" or not posit:
+            words += ["--overflow", args.overflow]
     words += ["--mode", args.mode]
     if args.mode == "random":
         words += ["--count", str(args.count)]
@@ -119,6 +171,19 @@ def cmd_gen(args) -> int:
     if args.op == "convert" and args.to is None:
         raise CliError("convert needs --to FORMAT (the destination format)")
     out_fmt = parse_format(args.to or args.acc_fmt) if (args.to or args.acc_fmt) else None
+    posit = isinstance(f, Posit) or isinstance(out_fmt, Posit)
+    if args.op == "dot":
+        args.acc = args.acc or "quire"
+        if not posit:
+            raise CliError("dot on minifloats is not available yet: dot takes a posit --fmt with --acc quire")
+        if args.acc != "quire":
+            raise CliError("a posit dot accumulates in a quire: --acc quire")
+        if not 1 <= args.length <= 65536:
+            raise CliError(f"dot needs --length in 1..65536, not {args.length}")
+    elif args.length or args.carry_bits is not None or args.acc is not None:
+        raise CliError(f"{args.op} does not take --length, --acc or --carry-bits (only dot does)")
+    if args.op in ("div", "sqrt") and not posit:
+        raise CliError(f"{args.op} is a posit operation here: use a posit --fmt")
     if args.rounding in STOCHASTIC and not 1 <= args.sr_bits <= MAX_SR_BITS:
         raise CliError(f"--sr-bits must be in 1..{MAX_SR_BITS}, not {args.sr_bits}")
     if args.count < 1:
@@ -126,9 +191,9 @@ def cmd_gen(args) -> int:
     if args.seed < 0 or args.seed >= 2**56:
         raise CliError(f"--seed must be in 0..2^56-1, not {args.seed}")
     req = Request(args.op, f, args.rounding, args.overflow, args.mode, args.count, args.seed, args.sr_bits,
-                  out_fmt)
+                  out_fmt, args.length, args.carry_bits)
     vs = generate(req)
-    paths = write_vectors(Path(args.out), vs, gen_command(args), req.parameters(vs.count))
+    paths = write_vectors(Path(args.out), vs, gen_command(args, posit), req.parameters(vs.count))
     if not args.quiet:
         print(f"{vs.count} vectors -> {', '.join(str(p) for p in paths)}")
     return 0
@@ -146,15 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("codes", nargs="+", help="codes in hex (0x optional) or 0b binary")
     ex.set_defaults(func=cmd_explain)
     g = sub.add_parser("gen", help="write golden vectors: STEM.txt, .hex, .npz, .json")
-    g.add_argument("op", choices=OPS)
+    g.add_argument("op", choices=ALL_OPS)
     g.add_argument("--fmt", required=True, help="operand format (e.g. e4m3fn)")
     g.add_argument("--acc-fmt", help="fma: format of c and of the result (default: --fmt)")
     g.add_argument("--to", help="convert: the destination format")
+    g.add_argument("--acc", choices=["quire"], help="dot: the accumulator (posits: quire)")
+    g.add_argument("--length", type=int, default=0, help="dot: the vector length L (fields a0..a(L-1) b0..b(L-1))")
+    g.add_argument("--carry-bits", type=int, help="posit dot: the quire's carry-guard width (default: the layout's)")
     g.add_argument("--rounding", default="rne", choices=list(ROUNDING))
     g.add_argument("--sr-bits", type=int, default=8, help="random bits for stochastic rounding (1..32)")
     g.add_argument("--overflow", default="ieee", choices=list(OVERFLOW))
     g.add_argument("--mode", default="random", choices=MODES)
-    g.add_argument("--count", type=int, default=DEFAULT_COUNT, help="vectors for --mode random")
+    g.add_argument("--count", type=int, default=DEFAULT_COUNT, help="vectors for --mode random (dot: also edge)")
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--out", required=True, help="output stem: writes STEM.txt, .hex, .npz, .json")
     g.add_argument("-q", "--quiet", action="store_true")

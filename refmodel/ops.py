@@ -15,16 +15,27 @@ from functools import cache
 import numpy as np
 
 from .encodings import MAX_SR_BITS, STOCHASTIC, overflow_code, rounding_code
-from .formats import Minifloat, parse_format
+from .formats import Flex, Format, Minifloat, Posit, parse_format
 from .kernels import arrays
 from .kernels.compare import MAXIMUM, MAXIMUM_NUMBER, MINIMUM, MINIMUM_NUMBER, PREDICATES
+from .kernels.posit_arrays import posit_to_minifloat_array
 
 __all__ = ["decode", "from_f64", "mul", "add", "sub", "fma", "convert", "mul_exact", "minimum", "maximum",
            "minimum_number", "maximum_number", "compare", "round_exact", "code_dtype", "as_format", "PREDICATES"]
 
 
+def any_format(fmt) -> Format:
+    """A descriptor of any family, from a name or a descriptor."""
+    return fmt if isinstance(fmt, (Minifloat, Posit, Flex)) else parse_format(fmt)
+
+
 def as_format(fmt) -> Minifloat:
-    return fmt if isinstance(fmt, Minifloat) else parse_format(fmt)
+    """A minifloat descriptor; posits have their own API (refmodel.posits), Flexpoint refmodel.flex."""
+    f = any_format(fmt)
+    if not isinstance(f, Minifloat):
+        where = "refmodel.posits" if isinstance(f, Posit) else "refmodel.flex"
+        raise ValueError(f"{f.name} is not a minifloat format: its operations are in {where}")
+    return f
 
 
 def code_dtype(fmt) -> np.dtype:
@@ -164,9 +175,15 @@ def _convert_table(f: Minifloat, g: Minifloat, mode: int, ovf: int) -> tuple[np.
 
 
 def convert(fmt, a, to, rounding: str = "rne", overflow: str = "ieee", r=None, sr_bits: int = 0):
-    """Codes of fmt rounded once into the format `to`; returns (codes of `to`, flags)."""
-    f, g = as_format(fmt), as_format(to)
+    """Codes of fmt (a minifloat or a posit) rounded once into the minifloat format `to`; returns
+    (codes of `to`, flags). A posit's NaR becomes the canonical NaN (no flag)."""
+    f, g = any_format(fmt), as_format(to)
     shape = np.shape(a)
+    if isinstance(f, Posit):
+        (a,) = _operands(f, "convert", a)
+        mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+        return _result(g, *posit_to_minifloat_array(f.params, g.params, a, mode, r, sr_bits, ovf), shape)
+    f = as_format(f)
     if f.bits <= 16 and rounding not in STOCHASTIC and np.size(a) >= TABLE_MIN_SIZE:
         z, flags = _convert_table(f, g, rounding_code(rounding), overflow_code(overflow))
         idx = _codes(f, a, "convert a", np.intp)

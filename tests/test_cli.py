@@ -56,7 +56,7 @@ def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, capsys, args, mess
 
 
 def test_unknown_op_and_mode_are_usage_errors():
-    for args in (["gen", "div", "--fmt", "e4m3fn", "--out", "x"], ["gen", "mul", "--fmt", "e4m3fn",
+    for args in (["gen", "pow", "--fmt", "e4m3fn", "--out", "x"], ["gen", "mul", "--fmt", "e4m3fn",
                                                                      "--mode", "full", "--out", "x"]):
         out = run(*args)
         assert out.returncode == 2 and "invalid choice" in out.stderr and "Traceback" not in out.stderr

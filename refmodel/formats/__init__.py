@@ -17,7 +17,7 @@ from .minifloat import FN, FNU, FNUZ, IEEE, P3109, FloatParams, Minifloat
 from .posit import Posit, PositParams, QuireParams
 
 __all__ = ["FormatError", "Minifloat", "FloatParams", "Posit", "PositParams", "QuireParams", "Flex", "Format",
-           "parse_format", "named_formats", "ALIASES"]
+           "parse_format", "named_formats", "named_posits", "ALIASES"]
 
 Format = Minifloat | Posit | Flex
 
@@ -138,5 +138,17 @@ def named_formats() -> list[tuple[str, Minifloat, str]]:
         ("binary8p4sf", "IEEE P3109 signed finite, P=4"),
         ("binary4p2sf", "IEEE P3109 4-bit signed finite (F4 conformance set)"),
         ("binary8p1uf", "IEEE P3109 unsigned finite P=1: the P3109 scale format"),
+    ]
+    return [(n, parse_format(n), what) for n, what in table]
+
+
+def named_posits() -> list[tuple[str, Posit, str]]:
+    """The posit formats refmodel names in its documentation."""
+    table = [
+        ("posit8", "Posit Standard 2022 posit<8,2>; PositNN's forward/backward format"),
+        ("posit16", "Posit Standard 2022 posit<16,2>; PositNN's optimizer format"),
+        ("posit32", "Posit Standard 2022 posit<32,2> (= SoftPosit posit32)"),
+        ("posit8es0", "2018 draft / SoftPosit posit8"),
+        ("posit16es1", "2018 draft / SoftPosit posit16"),
     ]
     return [(n, parse_format(n), what) for n, what in table]

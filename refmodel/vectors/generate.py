@@ -15,10 +15,11 @@ import numpy as np
 
 from .. import ops
 from ..encodings import FLAG_BITS, STOCHASTIC
-from ..formats import Minifloat
-from ..kernels.splitmix import splitmix64
+from ..formats import Minifloat, Posit
+from .common import check_exhaustive, stream
 from .edge import edge_codes, edge_f64
 from .io import VectorSet
+from .posit_vectors import generate_posit
 
 MODES = ("edge", "random", "exhaustive")
 BINARY_OPS = ("add", "sub", "mul")
@@ -26,8 +27,8 @@ MINMAX_OPS = ("minimum", "maximum", "minimum_number", "maximum_number")
 COMPARE_OPS = tuple(f"compare_{pred}" for pred in ops.PREDICATES)  # z is the 1-bit result
 EXACT_OPS = (*MINMAX_OPS, *COMPARE_OPS)  # no rounding: no rounding mode, r or overflow policy
 OPS = (*BINARY_OPS, "fma", "convert", "from_f64", *EXACT_OPS)
+ALL_OPS = (*OPS, "div", "sqrt", "dot")  # div, sqrt and dot: posits
 DEFAULT_COUNT = 10000
-MAX_EXHAUSTIVE = 1 << 26  # vectors: every operand combination up to 26 bits in all
 
 # Stream purposes (the low byte of a stream's starting state).
 _A, _B, _R, _PICK, _C = 1, 2, 3, 4, 5
@@ -43,11 +44,17 @@ class Request:
     count: int = DEFAULT_COUNT
     seed: int = 1
     sr_bits: int = 8
-    out_fmt: Minifloat | None = None  # fma: the accumulator format; convert: the destination
+    out_fmt: Minifloat | Posit | None = None  # fma: the accumulator format; convert: the destination
+    length: int = 0  # dot: the vector length
+    carry_bits: int | None = None  # posit dot: the quire's carry-guard width (None: the layout's default)
 
     @property
     def stochastic(self) -> bool:
         return self.rounding in STOCHASTIC
+
+    @property
+    def posit(self) -> bool:
+        return isinstance(self.fmt, Posit) or isinstance(self.out_fmt, Posit)
 
     @property
     def result_fmt(self) -> Minifloat:
@@ -59,21 +66,22 @@ class Request:
             p["acc_fmt"] = self.result_fmt.name
         if self.op == "convert":
             p["to"] = self.result_fmt.name
+        if self.op == "dot":
+            p["acc"] = "quire"
+            p["length"] = self.length
+            if self.carry_bits is not None:
+                p["carry_bits"] = self.carry_bits
         if self.op not in EXACT_OPS:
             p["rounding"] = self.rounding
             if self.stochastic:
                 p["sr_bits"] = self.sr_bits
-            p["overflow"] = self.overflow
+            if not self.posit or isinstance(self.result_fmt, Minifloat):
+                p["overflow"] = self.overflow
         p.update(mode=self.mode, seed=self.seed, count=count)
         return p
 
     def meta(self, count: int) -> dict[str, str]:
         return {k: str(v) for k, v in self.parameters(count).items()}
-
-
-def stream(seed: int, purpose: int, n: int) -> np.ndarray:
-    """n uint64 values of the SplitMix64 stream for (seed, purpose)."""
-    return splitmix64(np.uint64(((seed << 8) | purpose) & (2**64 - 1)), n)
 
 
 def _random_codes(f: Minifloat, seed: int, purpose: int, n: int) -> np.ndarray:
@@ -103,11 +111,6 @@ def _all_pairs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(codes, codes.size), np.tile(codes, codes.size)
 
 
-def _check_exhaustive(req: Request, bits: int) -> None:
-    if 1 << bits > MAX_EXHAUSTIVE:
-        raise ValueError(f"exhaustive {req.op} on {req.fmt.name} is 2^{bits} vectors: use --mode edge or random")
-
-
 def _convert_sources(req: Request) -> np.ndarray:
     """Edge codes of the source, plus the source codes that bracket each rounding boundary of the
     destination (its values and midpoints, rounded down and up into the source)."""
@@ -135,13 +138,13 @@ def operands(req: Request) -> dict[str, np.ndarray]:
         return {"a": a.astype(np.uint64)}
     if req.op == "convert":
         if req.mode == "exhaustive":
-            _check_exhaustive(req, f.bits)
+            check_exhaustive(req, f.bits)
             return {"a": np.arange(1 << f.bits, dtype=np.int64)}
         if req.mode == "edge":
             return {"a": _convert_sources(req)}
         return {"a": _random_codes(f, req.seed, _A, req.count)}
     if req.mode == "exhaustive":
-        _check_exhaustive(req, 2 * f.bits + (g.bits if req.op == "fma" else 0))
+        check_exhaustive(req, 2 * f.bits + (g.bits if req.op == "fma" else 0))
         a, b = _all_pairs(np.arange(1 << f.bits, dtype=np.int64))
         if req.op == "fma":
             cs = np.arange(1 << g.bits, dtype=np.int64)
@@ -165,6 +168,10 @@ def operands(req: Request) -> dict[str, np.ndarray]:
 
 def generate(req: Request) -> VectorSet:
     """The vectors of a request: operand fields, [r], z, flags, with the model's results."""
+    if req.mode not in MODES:
+        raise ValueError(f"unknown mode {req.mode!r}: expected one of {', '.join(MODES)}")
+    if req.posit:
+        return generate_posit(req)
     if req.op not in OPS:
         raise ValueError(f"unknown operation {req.op!r}: expected one of {', '.join(OPS)}")
     if req.mode not in MODES:
