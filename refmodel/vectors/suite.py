@@ -13,6 +13,7 @@ from pathlib import Path
 from ..cli import main as cli_main
 
 DETERMINISTIC = ("rne", "rtz", "rdn", "rup", "rna")
+POSITS = ("posit8", "posit16", "posit32", "posit8es0", "posit16es1")
 EIGHT_BIT = ("e4m3", "e3m4", "e4m3fnuz", "e5m2fnuz", "e4m3b11fnuz", "e8m0fnu", "binary8p4se", "binary8p3se",
              "binary8p4sf", "binary8p1uf")
 
@@ -22,7 +23,7 @@ def suite(root: str) -> list[list[str]]:
     cmds = []
 
     def gen(op, fmt, rounding, mode, *extra, tag=""):
-        stem = f"{root}/{op}/{fmt}{tag}_{rounding}_{mode}" if op in ("fma", "convert") else \
+        stem = f"{root}/{op}/{fmt}{tag}_{rounding}_{mode}" if op in ("fma", "convert", "dot") else \
             f"{root}/{op}/{fmt}_{rounding}{tag}_{mode}"
         cmds.append(["gen", op, "--fmt", fmt, "--rounding", rounding, "--mode", mode, *extra, "--out", stem])
 
@@ -59,6 +60,18 @@ def suite(root: str) -> list[list[str]]:
         gen("mul", fmt, "rne", "edge")
         gen("add", fmt, "rne", "edge")
         gen("from_f64", fmt, "rne", "edge")
+    for fmt in POSITS:  # posits: the edge sets (posit32's are 10^5 pairs: random only), SR, and quire dots
+        for op in ("add", "mul", "div", "sqrt", "from_f64"):
+            gen(op, fmt, "rne", "random" if fmt == "posit32" and op != "from_f64" else "edge",
+                *(("--count", "5000") if fmt == "posit32" and op != "from_f64" else ()))
+        if fmt != "posit8es0":
+            for op in ("add", "mul", "fma") if fmt != "posit32" else ("fma",):
+                gen(op, fmt, "rne", "random", "--count", "5000")
+            gen("mul", fmt, "sr", "random", "--sr-bits", "8", "--count", "5000")
+            gen("dot", fmt, "rne", "random", "--acc", "quire", "--length", "16", "--count", "500", tag="_L16")
+    gen("dot", "posit8", "rne", "edge", "--acc", "quire", "--length", "256", "--count", "40", tag="_L256")
+    gen("convert", "posit16", "rne", "edge", "--to", "e4m3fn", tag="_to_e4m3fn")
+    gen("convert", "e5m2", "rne", "exhaustive", "--to", "posit8", tag="_to_posit8")
     return cmds
 
 
