@@ -147,6 +147,7 @@ def gen_command(args, posit: bool = False) -> str:
         words += ["--to", args.to]
     if args.op == "dot":
         words += ["--acc", args.acc, "--length", str(args.length)]
+    if args.op in ("dot", "quire_mac"):
         if args.carry_bits is not None:
             words += ["--carry-bits", str(args.carry_bits)]
     if args.op not in EXACT_OPS:
@@ -180,9 +181,9 @@ def cmd_gen(args) -> int:
             raise CliError("a posit dot accumulates in a quire: --acc quire")
         if not 1 <= args.length <= 65536:
             raise CliError(f"dot needs --length in 1..65536, not {args.length}")
-    elif args.length or args.carry_bits is not None or args.acc is not None:
+    elif args.length or args.acc is not None or (args.carry_bits is not None and args.op != "quire_mac"):
         raise CliError(f"{args.op} does not take --length, --acc or --carry-bits (only dot does)")
-    if args.op in ("div", "sqrt") and not posit:
+    if args.op in ("div", "sqrt", "quire_mac") and not posit:
         raise CliError(f"{args.op} is a posit operation here: use a posit --fmt")
     if args.rounding in STOCHASTIC and not 1 <= args.sr_bits <= MAX_SR_BITS:
         raise CliError(f"--sr-bits must be in 1..{MAX_SR_BITS}, not {args.sr_bits}")

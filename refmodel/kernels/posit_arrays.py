@@ -144,3 +144,22 @@ def quire_dot_array(qp, pp, limbs, a, b, mode, r, sr_bits):
                 break
         z[i] = quire_to_posit(q, qp, pp, mode, r[i], sr_bits) if ok else (1 << (pp.n - 1))
     return z
+
+
+@njit(cache=True)
+def quire_mac_trace(qp, pp, limbs, clear, a, b, subtract, mode, r, sr_bits):
+    """One quire MAC unit over a sequence of cycles: each cycle clears the quire (when clear[t]) or
+    accumulates +-a[t]*b[t], then reads it out rounded once. Returns (z, nar) per cycle."""
+    z = np.empty(a.size, np.int64)
+    nar = np.empty(a.size, np.bool_)
+    q = np.zeros(limbs, np.int64)
+    is_nar = False
+    for t in range(a.size):
+        if clear[t]:
+            q[:] = 0
+            is_nar = False
+        elif not is_nar and not quire_fdp(q, qp, pp, a[t], b[t], subtract[t]):
+            is_nar = True
+        nar[t] = is_nar
+        z[t] = (1 << (pp.n - 1)) if is_nar else quire_to_posit(q, qp, pp, mode, r[t], sr_bits)
+    return z, nar

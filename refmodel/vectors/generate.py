@@ -27,7 +27,7 @@ MINMAX_OPS = ("minimum", "maximum", "minimum_number", "maximum_number")
 COMPARE_OPS = tuple(f"compare_{pred}" for pred in ops.PREDICATES)  # z is the 1-bit result
 EXACT_OPS = (*MINMAX_OPS, *COMPARE_OPS)  # no rounding: no rounding mode, r or overflow policy
 OPS = (*BINARY_OPS, "fma", "convert", "from_f64", *EXACT_OPS)
-ALL_OPS = (*OPS, "div", "sqrt", "dot")  # div, sqrt and dot: posits
+ALL_OPS = (*OPS, "div", "sqrt", "dot", "quire_mac")  # div, sqrt, dot and quire_mac: posits
 DEFAULT_COUNT = 10000
 
 # Stream purposes (the low byte of a stream's starting state).
@@ -69,6 +69,7 @@ class Request:
         if self.op == "dot":
             p["acc"] = "quire"
             p["length"] = self.length
+        if self.op in ("dot", "quire_mac"):
             if self.carry_bits is not None:
                 p["carry_bits"] = self.carry_bits
         if self.op not in EXACT_OPS:

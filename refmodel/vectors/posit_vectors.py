@@ -2,7 +2,8 @@
 
 Fields (DESIGN.md; posits raise no flags): binary ops `a b [r] z`; sqrt and convert `a [r] z`
 (convert to a minifloat adds `flags`); fma `a b c [r] z`; from_f64 `a:64 [r] z`; compare_<pred>
-`a b z:1`; dot `a0 .. a(L-1) b0 .. b(L-1) [r] z` (the exact dot product in a quire, rounded once).
+`a b z:1`; dot `a0 .. a(L-1) b0 .. b(L-1) [r] z` (the exact dot product in a quire, rounded once);
+quire_mac, a per-cycle trace of the quire MAC unit from reset: `clear:1 sub:1 a b [r] z nar:1`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import numpy as np
 from .. import ops, posits
 from ..encodings import FLAG_BITS
 from ..formats import Minifloat, Posit
+from ..units.quire_mac import QuireMAC
 from .common import check_exhaustive, stream
 from .edge import edge_codes
 from .io import VectorSet
 
-POSIT_OPS = ("add", "sub", "mul", "div", "sqrt", "fma", "convert", "from_f64", "dot",
+POSIT_OPS = ("add", "sub", "mul", "div", "sqrt", "fma", "convert", "from_f64", "dot", "quire_mac",
              *(f"compare_{p}" for p in posits.PREDICATES))
 
 
@@ -102,6 +104,11 @@ def generate_posit(req) -> VectorSet:
             for j in range(req.length):
                 cols[f"{name}{j}"] = m[:, j]
                 fields.append((f"{name}{j}", f.bits))
+    elif req.op == "quire_mac":
+        if req.mode == "exhaustive":
+            raise ValueError("quire_mac traces have no exhaustive mode: use --mode edge or random")
+        cols.update(_quire_mac_operands(req))
+        fields += [("clear", 1), ("sub", 1), ("a", f.bits), ("b", f.bits)]
     elif req.op == "from_f64":
         if req.mode == "exhaustive":
             raise ValueError("from_f64 has 2^64 inputs: use --mode edge or random")
@@ -118,9 +125,13 @@ def generate_posit(req) -> VectorSet:
         cols["r"] = (stream(req.seed, 3, n) & np.uint64((1 << req.sr_bits) - 1)).astype(np.int64)
         fields.append(("r", req.sr_bits))
         kw.update(r=cols["r"], sr_bits=req.sr_bits)
-    flags = None
+    flags, flag_field = None, ("flags", FLAG_BITS)
     if req.op == "dot":
         z = posits.dot(f, a, b, carry_bits=req.carry_bits, **kw)
+    elif req.op == "quire_mac":
+        unit = QuireMAC(f, req.carry_bits, req.rounding, req.sr_bits if req.stochastic else 0)
+        z, nar = unit.run(cols["clear"], cols["a"], cols["b"], cols["sub"], kw.get("r"))
+        flags, flag_field = nar, ("nar", 1)
     elif req.op == "from_f64":
         z = posits.from_f64(f, cols["a"], **kw)
     elif req.op == "convert" and isinstance(g, Minifloat):
@@ -138,10 +149,29 @@ def generate_posit(req) -> VectorSet:
     cols["z"] = z
     fields.append(("z", 1 if compare else g.bits))
     if flags is not None:
-        cols["flags"] = flags
-        fields.append(("flags", FLAG_BITS))
+        cols[flag_field[0]] = flags
+        fields.append(flag_field)
     columns = {name: np.asarray(cols[name]).astype(np.uint64) for name, _ in fields}
     return VectorSet(req.meta(n), fields, columns)
+
+
+def _quire_mac_operands(req) -> dict[str, np.ndarray]:
+    """count cycles: a clear at cycle 0 and then one cycle in 64; one in eight subtracts; operands
+    random codes (edge codes in edge mode, with a NaR now and then to show it sticks until clear)."""
+    f, n = req.fmt, req.count
+    pick = stream(req.seed, 4, n)
+    clear = (pick & np.uint64(63)) == 0
+    clear[0] = True
+    sub = ((pick >> np.uint64(6)) & np.uint64(7)) == 0
+    a = _random_codes(f.bits, stream(req.seed, 1, n))
+    b = _random_codes(f.bits, stream(req.seed, 2, n))
+    if req.mode == "edge":
+        edge = posit_edge_codes(f)
+        a, b = edge[a % edge.size], edge[b % edge.size]
+    else:
+        a[a == f.nar_code] = 0
+        b[b == f.nar_code] = 0
+    return {"clear": clear, "sub": sub, "a": a, "b": b}
 
 
 def _posit_edge_f64(f: Posit) -> np.ndarray:
