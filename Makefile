@@ -58,6 +58,10 @@ test: $(STAMP) icarus lint
 	$(PY) -m pytest -n $(JOBS) -q tests
 	$(SIM_ENV) $(PY) -m pytest -q cocotb_tests
 
+# The slow exhaustive sweeps CI leaves out: posit16es1 add and mul over all 2^32 pairs against SoftPosit's C.
+regress-full: $(STAMP)
+	$(PY) benchmarks/posit16_exhaustive.py --ops add,mul --jobs $(JOBS)
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_ops.py
 
