@@ -15,7 +15,10 @@ import numpy as np
 
 from . import __version__
 from .encodings import MAX_SR_BITS, OVERFLOW, ROUNDING, STOCHASTIC
-from .formats import FormatError, Minifloat, Posit, named_formats, named_posits, parse_format
+from .flex.explain import NAMED as NAMED_FLEX
+from .flex.explain import explain_flex, formats_row
+from .flex.generate import flex_dot_vectors, flex_quant_vectors
+from .formats import Flex, FormatError, Minifloat, Posit, named_formats, named_posits, parse_format
 from .kernels.posit import posit_unpack
 from .kernels.unpack import FINITE, INF, QNAN, SNAN, ZERO, unpack
 from .vectors.generate import ALL_OPS, DEFAULT_COUNT, EXACT_OPS, MODES, Request, generate
@@ -38,9 +41,12 @@ def cmd_formats(_args) -> int:
         specials = " ".join(f"{k}={v:#x}" for k, v in f.specials().items())
         rows.append((name, str(f.bits), f"{f.exp_bits}/{f.man_bits}", str(f.bias), f"{f.max_value:.6g}",
                      f"{f.min_normal:.6g}", f"{f.min_subnormal:.6g}", specials, what))
+    rows += [(*formats_row(name), what) for name, what in NAMED_FLEX]
     _print_table(rows)
     print("\nAny e<E>m<M>[b<BIAS>][fn|fnuz|fnu] (ml_dtypes naming) and any P3109 binary<K>p<P><s|u><e|f> "
-          "with K <= 16 is accepted;\naliases: fp16/binary16, bf16/bfloat16, fp32/binary32.\n")
+          "with K <= 16 is accepted;\naliases: fp16/binary16, bf16/bfloat16, fp32/binary32. Flexpoint "
+          "flex<N>+<E>: N-bit mantissas, one E-bit exponent\nper tensor (E/M column: exponent/mantissa widths; "
+          "max and min subnormal: at the largest exponent and the smallest step).\n")
     rows = [("name", "n", "es", "maxpos", "minpos", "max fraction bits", "quire bits (carry)", "what")]
     for name, f, what in named_posits():
         q = f.quire()
@@ -132,9 +138,14 @@ def explain_posit(f: Posit, code: int) -> str:
 
 def cmd_explain(args) -> int:
     f = parse_format(args.fmt)
-    explain = explain_posit if isinstance(f, Posit) else explain_code
+    if args.exp is not None and not isinstance(f, Flex):
+        raise CliError("--exp is the shared exponent of a Flexpoint tensor: only flex formats take it")
     for text in args.codes:
-        print(explain(f, _parse_code(f, text)))
+        code = _parse_code(f, text)
+        if isinstance(f, Flex):
+            print(explain_flex(f, code, args.exp))
+        else:
+            print((explain_posit if isinstance(f, Posit) else explain_code)(f, code))
     return 0
 
 
@@ -163,8 +174,57 @@ def gen_command(args, posit: bool = False) -> str:
     return " ".join(shlex.quote(w) for w in words)
 
 
+FLEX_OPS = ("flex_dot", "flex_quant")
+
+
+def flex_command(args) -> str:
+    words = ["refmodel", "gen", args.op, "--fmt", args.fmt]
+    if args.op == "flex_dot":
+        words += ["--length", str(args.length)]
+    words += ["--rounding", args.rounding]
+    if args.rounding == "sr":
+        words += ["--sr-bits", str(args.sr_bits)]
+    if args.op == "flex_dot":
+        if args.acc_bits is not None:
+            words += ["--acc-bits", str(args.acc_bits), "--acc-overflow", args.acc_overflow]
+        words += ["--stat-group", str(args.stat_group)]
+    words += ["--mode", args.mode]
+    if args.mode == "random":
+        words += ["--count", str(args.count)]
+    words += ["--seed", str(args.seed), "--out", str(args.out)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def gen_flex(args, f) -> int:
+    """flex_dot and flex_quant: the Flexpoint MAC/requantizer and quantizer vectors."""
+    if not isinstance(f, Flex):
+        raise CliError(f"{args.op} needs a Flexpoint --fmt (flex<N>+<E>), not {f.name}")
+    if args.to or args.acc_fmt or args.acc or args.carry_bits is not None or args.overflow != "ieee":
+        raise CliError(f"{args.op} takes no --to, --acc-fmt, --acc, --carry-bits or --overflow (it saturates)")
+    if args.op == "flex_quant" and (args.length or args.acc_bits is not None):
+        raise CliError("flex_quant takes no --length or --acc-bits")
+    if args.rounding not in ("rne", "sr"):
+        raise CliError(f"Flexpoint rounds with rne or sr, not {args.rounding}")
+    if args.op == "flex_dot":
+        vs = flex_dot_vectors(f, args.length or 16, args.rounding, args.sr_bits, args.acc_bits, args.acc_overflow,
+                              args.mode, args.count, args.seed, args.stat_group)
+    else:
+        vs = flex_quant_vectors(f, args.rounding, args.sr_bits, args.mode, args.count, args.seed)
+    args.length = args.length or 16
+    paths = write_vectors(Path(args.out), vs, flex_command(args), dict(vs.meta))
+    if not args.quiet:
+        print(f"{vs.count} vectors -> {', '.join(str(p) for p in paths)}")
+    return 0
+
+
 def cmd_gen(args) -> int:
     f = parse_format(args.fmt)
+    if args.op in FLEX_OPS:
+        return gen_flex(args, f)
+    if isinstance(f, Flex):
+        raise CliError(f"{f.name} is a Flexpoint format: its operations are {', '.join(FLEX_OPS)}")
+    if args.acc_bits is not None:
+        raise CliError("--acc-bits is for flex_dot only")
     if args.to is not None and args.op != "convert":
         raise CliError(f"{args.op} does not take --to (only convert does)")
     if args.acc_fmt is not None and args.op != "fma":
@@ -210,15 +270,19 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("explain", help="decode codes field by field")
     ex.add_argument("fmt", help="format name, e.g. e4m3fn")
     ex.add_argument("codes", nargs="+", help="codes in hex (0x optional) or 0b binary")
+    ex.add_argument("--exp", type=int, help="Flexpoint: the tensor's shared exponent (shows the value)")
     ex.set_defaults(func=cmd_explain)
     g = sub.add_parser("gen", help="write golden vectors: STEM.txt, .hex, .npz, .json")
-    g.add_argument("op", choices=ALL_OPS)
+    g.add_argument("op", choices=(*ALL_OPS, *FLEX_OPS))
     g.add_argument("--fmt", required=True, help="operand format (e.g. e4m3fn)")
     g.add_argument("--acc-fmt", help="fma: format of c and of the result (default: --fmt)")
     g.add_argument("--to", help="convert: the destination format")
     g.add_argument("--acc", choices=["quire"], help="dot: the accumulator (posits: quire)")
     g.add_argument("--length", type=int, default=0, help="dot: the vector length L (fields a0..a(L-1) b0..b(L-1))")
-    g.add_argument("--carry-bits", type=int, help="posit dot: the quire's carry-guard width (default: the layout's)")
+    g.add_argument("--carry-bits", type=int, help="posit dot, quire_mac: the quire's carry-guard width")
+    g.add_argument("--acc-bits", type=int, help="flex_dot: accumulator width in bits (default: exact)")
+    g.add_argument("--acc-overflow", default="wrap", choices=["wrap", "sat"], help="flex_dot: narrow accumulator")
+    g.add_argument("--stat-group", type=int, default=8, help="flex_dot: vectors per max|m| statistic window")
     g.add_argument("--rounding", default="rne", choices=list(ROUNDING))
     g.add_argument("--sr-bits", type=int, default=8, help="random bits for stochastic rounding (1..32)")
     g.add_argument("--overflow", default="ieee", choices=list(OVERFLOW))

@@ -62,6 +62,8 @@ def floor_log2_with_std(a: Fraction, k: Fraction, var: Fraction) -> int:
         d = _pow2(t) - a
         return d <= 0 or k * k * var >= d * d
 
+    if k == 0 or var == 0:
+        return floor_log2(a)
     t = math.floor(math.log2(float(a) + float(k) * math.sqrt(float(var))))  # a guess, corrected below
     while reaches(t + 1):
         t += 1
@@ -81,7 +83,7 @@ class AutoflexTensor:
         self.exp = self._clamp(params.init_exp)
         self.initialized = False
         self.init_count = 0
-        self.stats: deque[Fraction] = deque(maxlen=params.history)
+        self.stats: deque[tuple[int, int]] = deque(maxlen=params.history)  # (max|m|, exp)
         self.adjust_count = 0  # adjustments made (neon counts calls with a fresh max only)
         self.age = 0  # the autoflex call that last wrote this tensor
         self.dirty = False  # written since the last adjustment
@@ -126,9 +128,13 @@ class AutoflexTensor:
             self.overflows += 1
             self.stats.clear()
             maxabs <<= 1  # "a bit buffer of 1": lets the exponent grow past the saturation point
-        self.stats.append(maxabs * _pow2(self.exp))
+        self.stats.append((maxabs, self.exp))
         self.age = age
         self.dirty = True
+
+    def history(self) -> list[Fraction]:
+        """The remembered maxima as values, max|m| * 2^exp, oldest first."""
+        return [m * _pow2(e) for m, e in self.stats]
 
     def adjust(self) -> None:
         """Predict the next maximum from the history and choose the exponent (neon's adjust_scale)."""
@@ -136,19 +142,21 @@ class AutoflexTensor:
             return
         p, n = self.params, self.fmt.mant_bits
         self.adjust_count += 1
-        unit = _pow2(self.exp)
+        # Exact integer arithmetic in units of 2^base, the finest exponent involved.
+        base = min(self.exp, *(e for _, e in self.stats))
+        xs = [m << (e - base) for m, e in self.stats]
+        unit = 1 << (self.exp - base)
         if self.adjust_count > (self.age >> p.stale_shift):
-            mean = sum(self.stats) / len(self.stats)
-            var = sum((x - mean) ** 2 for x in self.stats) / len(self.stats)
-            a = max(self.stats) + p.offset * unit
-            k = Fraction(p.num_std)
+            count, s1, s2 = len(xs), sum(xs), sum(x * x for x in xs)
+            a = max(xs) + p.offset * unit
+            k, var = Fraction(p.num_std), Fraction(count * s2 - s1 * s1, count * count)  # population variance
         else:  # rarely written: the latest values and a healthy margin
-            a = max(list(self.stats)[-2:]) + (1 << (n - 1 - p.margin_shift)) * unit
+            a = max(xs[-2:]) + (1 << (n - 1 - p.margin_shift)) * unit
             k = var = Fraction(0)
         if a == 0 and (k == 0 or var == 0):
             self.exp = self.exp_max  # no magnitude hint (neon: scale 1)
         else:
-            self.exp = self._clamp(floor_log2_with_std(a, k, var) - (n - 2))
+            self.exp = self._clamp(floor_log2_with_std(Fraction(a), k, var) + base - (n - 2))
         self.dirty = False
 
 

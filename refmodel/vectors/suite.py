@@ -71,6 +71,11 @@ def suite(root: str) -> list[list[str]]:
             gen("dot", fmt, "rne", "random", "--acc", "quire", "--length", "16", "--count", "500", tag="_L16")
     gen("dot", "posit8", "rne", "edge", "--acc", "quire", "--length", "256", "--count", "40", tag="_L256")
     gen("convert", "posit16", "rne", "edge", "--to", "e4m3fn", tag="_to_e4m3fn")
+    for op in ("flex_dot", "flex_quant"):  # Flexpoint: the MAC/requantizer and the quantizer
+        gen(op, "flex16+5", "rne", "edge")
+        gen(op, "flex16+5", "sr", "random", "--sr-bits", "8", "--count", "2000")
+    gen("flex_dot", "flex16+5", "rne", "random", "--acc-bits", "24", "--acc-overflow", "wrap", "--count", "2000",
+        tag="_acc24wrap")
     gen("convert", "e5m2", "rne", "exhaustive", "--to", "posit8", tag="_to_posit8")
     return cmds
 
