@@ -21,6 +21,7 @@ from .flex.generate import flex_dot_vectors, flex_quant_vectors
 from .formats import Flex, FormatError, Minifloat, Posit, named_formats, named_posits, parse_format
 from .kernels.posit import posit_unpack
 from .kernels.unpack import FINITE, INF, QNAN, SNAN, ZERO, unpack
+from .units.vectors import UnitRequest, generate_unit
 from .vectors.generate import ALL_OPS, DEFAULT_COUNT, EXACT_OPS, MODES, Request, generate
 from .vectors.io import VectorFileError, write_vectors
 
@@ -175,6 +176,48 @@ def gen_command(args, posit: bool = False) -> str:
 
 
 FLEX_OPS = ("flex_dot", "flex_quant")
+UNIT_OPS = ("dot", "mac", "sr_add")  # on minifloats: the FP MAC, chunked dot products, the SR adder
+
+
+def unit_command(args) -> str:
+    words = ["refmodel", "gen", args.op, "--fmt", args.fmt]
+    if args.op != "sr_add":
+        words += ["--acc-fmt", args.acc_fmt]
+    if args.op == "dot":
+        words += ["--length", str(args.length), "--chunk", str(args.chunk)]
+        if args.second_fmt:
+            words += ["--second-fmt", args.second_fmt]
+    if args.op != "sr_add":
+        if args.product_fmt:
+            words += ["--product-fmt", args.product_fmt]
+        if args.align_width is not None:
+            words += ["--align-width", str(args.align_width)] + (["--sticky"] if args.sticky else [])
+    words += ["--rounding", args.rounding]
+    if args.rounding in STOCHASTIC:
+        words += ["--sr-bits", str(args.sr_bits), "--lfsr-width", str(args.lfsr_width)]
+        if args.lfsr_taps:
+            words += ["--lfsr-taps", args.lfsr_taps]
+        words += ["--lfsr-seed", str(args.lfsr_seed)]
+    words += ["--overflow", args.overflow, "--mode", args.mode]
+    if args.mode == "random":
+        words += ["--count", str(args.count)]
+    words += ["--seed", str(args.seed), "--out", str(args.out)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def gen_unit(args, f) -> int:
+    """dot, mac and sr_add on minifloats: traces of the hardware unit models (docs/units.md)."""
+    if args.to or args.acc or args.carry_bits is not None or args.acc_bits is not None:
+        raise CliError(f"{args.op} takes no --to, --acc, --carry-bits or --acc-bits")
+    req = UnitRequest(args.op, f, args.acc_fmt, args.length or 16, args.chunk, args.second_fmt, args.product_fmt,
+                      args.align_width, args.sticky, args.rounding, args.sr_bits, args.overflow, args.lfsr_width,
+                      args.lfsr_taps, args.lfsr_seed, args.mode, args.count, args.seed)
+    args.length = req.length
+    vs = generate_unit(req)
+    paths = write_vectors(Path(args.out), vs, unit_command(args), req.parameters(vs.count))
+    if not args.quiet:
+        print(f"{vs.count} vectors -> {', '.join(str(p) for p in paths)}")
+    return 0
 
 
 def flex_command(args) -> str:
@@ -219,10 +262,17 @@ def gen_flex(args, f) -> int:
 
 def cmd_gen(args) -> int:
     f = parse_format(args.fmt)
+    args.rounding = args.rounding or ("sr" if args.op == "sr_add" else "rne")  # the SR adder's point is sr
     if args.op in FLEX_OPS:
         return gen_flex(args, f)
     if isinstance(f, Flex):
         raise CliError(f"{f.name} is a Flexpoint format: its operations are {', '.join(FLEX_OPS)}")
+    unit_options = (args.chunk, args.second_fmt, args.product_fmt, args.align_width, args.sticky, args.lfsr_taps)
+    if isinstance(f, Minifloat) and args.op in UNIT_OPS:
+        return gen_unit(args, f)
+    if any(unit_options):
+        raise CliError("--chunk, --second-fmt, --product-fmt, --align-width, --sticky and --lfsr-* are for the "
+                       "minifloat unit traces dot, mac and sr_add")
     if args.acc_bits is not None:
         raise CliError("--acc-bits is for flex_dot only")
     if args.to is not None and args.op != "convert":
@@ -235,8 +285,6 @@ def cmd_gen(args) -> int:
     posit = isinstance(f, Posit) or isinstance(out_fmt, Posit)
     if args.op == "dot":
         args.acc = args.acc or "quire"
-        if not posit:
-            raise CliError("dot on minifloats is not available yet: dot takes a posit --fmt with --acc quire")
         if args.acc != "quire":
             raise CliError("a posit dot accumulates in a quire: --acc quire")
         if not 1 <= args.length <= 65536:
@@ -273,17 +321,25 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--exp", type=int, help="Flexpoint: the tensor's shared exponent (shows the value)")
     ex.set_defaults(func=cmd_explain)
     g = sub.add_parser("gen", help="write golden vectors: STEM.txt, .hex, .npz, .json")
-    g.add_argument("op", choices=(*ALL_OPS, *FLEX_OPS))
+    g.add_argument("op", choices=(*ALL_OPS, *FLEX_OPS, "mac", "sr_add"))
     g.add_argument("--fmt", required=True, help="operand format (e.g. e4m3fn)")
-    g.add_argument("--acc-fmt", help="fma: format of c and of the result (default: --fmt)")
+    g.add_argument("--acc-fmt", help="fma: format of c and of the result (default: --fmt); dot, mac: accumulator")
     g.add_argument("--to", help="convert: the destination format")
     g.add_argument("--acc", choices=["quire"], help="dot: the accumulator (posits: quire)")
     g.add_argument("--length", type=int, default=0, help="dot: the vector length L (fields a0..a(L-1) b0..b(L-1))")
     g.add_argument("--carry-bits", type=int, help="posit dot, quire_mac: the quire's carry-guard width")
+    g.add_argument("--chunk", type=int, default=0, help="minifloat dot: products per chunk (0: one chunk)")
+    g.add_argument("--second-fmt", help="minifloat dot: the format chunk results accumulate in (default --acc-fmt)")
+    g.add_argument("--product-fmt", help="dot, mac: cascaded MAC, the product rounded into this format first")
+    g.add_argument("--align-width", type=int, help="dot, mac: alignment width W (default: exact alignment)")
+    g.add_argument("--sticky", action="store_true", help="dot, mac: bits below the window fold into a sticky bit")
+    g.add_argument("--lfsr-width", type=int, default=32, help="stochastic units: LFSR width")
+    g.add_argument("--lfsr-taps", help="stochastic units: LFSR taps, e.g. 32,22,2,1 (default: maximal taps)")
+    g.add_argument("--lfsr-seed", type=int, default=1, help="stochastic units: LFSR seed (nonzero)")
     g.add_argument("--acc-bits", type=int, help="flex_dot: accumulator width in bits (default: exact)")
     g.add_argument("--acc-overflow", default="wrap", choices=["wrap", "sat"], help="flex_dot: narrow accumulator")
     g.add_argument("--stat-group", type=int, default=8, help="flex_dot: vectors per max|m| statistic window")
-    g.add_argument("--rounding", default="rne", choices=list(ROUNDING))
+    g.add_argument("--rounding", choices=list(ROUNDING), help="rounding mode (default rne; sr_add: sr)")
     g.add_argument("--sr-bits", type=int, default=8, help="random bits for stochastic rounding (1..32)")
     g.add_argument("--overflow", default="ieee", choices=list(OVERFLOW))
     g.add_argument("--mode", default="random", choices=MODES)

@@ -70,10 +70,6 @@ class Lfsr:
     def __repr__(self) -> str:
         return f"Lfsr(width={self.width}, taps={self.taps}, seed={self.seed:#x}, state={self.state:#x})"
 
-    @property
-    def taps_text(self) -> str:
-        return ",".join(map(str, self.taps))
-
     def check_bits(self, sr_bits: int) -> None:
         """N random bits must come from the state: 1 <= N <= min(width, 32)."""
         if not 1 <= sr_bits <= min(self.width, MAX_SR_BITS):

@@ -23,7 +23,7 @@ def suite(root: str) -> list[list[str]]:
     cmds = []
 
     def gen(op, fmt, rounding, mode, *extra, tag=""):
-        stem = f"{root}/{op}/{fmt}{tag}_{rounding}_{mode}" if op in ("fma", "convert", "dot") else \
+        stem = f"{root}/{op}/{fmt}{tag}_{rounding}_{mode}" if op in ("fma", "convert", "dot", "mac") else \
             f"{root}/{op}/{fmt}_{rounding}{tag}_{mode}"
         cmds.append(["gen", op, "--fmt", fmt, "--rounding", rounding, "--mode", mode, *extra, "--out", stem])
 
@@ -71,6 +71,15 @@ def suite(root: str) -> list[list[str]]:
             gen("dot", fmt, "rne", "random", "--acc", "quire", "--length", "16", "--count", "500", tag="_L16")
     gen("dot", "posit8", "rne", "edge", "--acc", "quire", "--length", "256", "--count", "40", tag="_L256")
     gen("convert", "posit16", "rne", "edge", "--to", "e4m3fn", tag="_to_e4m3fn")
+    # Hardware-unit traces on minifloats: IBM's chunked FP8 dot in 1-6-9, the MAC, the SR adder.
+    gen("dot", "e5m2", "rne", "random", "--acc-fmt", "e6m9", "--chunk", "64", "--length", "256", "--count", "100",
+        tag="_e6m9_chunk64_L256")
+    gen("dot", "e4m3fn", "sr", "random", "--acc-fmt", "fp16", "--length", "32", "--sr-bits", "8", "--count", "500",
+        tag="_fp16_L32")
+    gen("mac", "e4m3fn", "rne", "random", "--acc-fmt", "fp16", "--count", "5000", tag="_fp16")
+    gen("mac", "e5m2", "rne", "edge", "--acc-fmt", "fp32", "--align-width", "24", "--sticky", tag="_fp32_w24")
+    gen("sr_add", "e5m2", "sr", "random", "--sr-bits", "8", "--count", "5000")
+    gen("sr_add", "fp16", "sr_c", "edge", "--sr-bits", "4")
     for op in ("flex_dot", "flex_quant"):  # Flexpoint: the MAC/requantizer and the quantizer
         gen(op, "flex16+5", "rne", "edge")
         gen(op, "flex16+5", "sr", "random", "--sr-bits", "8", "--count", "2000")
