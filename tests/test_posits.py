@@ -5,10 +5,10 @@ and the stochastic roundings."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
 import posit_oracle as oracle
+import pytest
 import softposit_util as sp
+
 from refmodel import ops, posits
 from refmodel.formats import parse_format
 from refmodel.vectors.posit_vectors import _posit_edge_f64
