@@ -57,7 +57,7 @@ def _codes(f: Minifloat, codes, what: str, dtype=np.int64) -> np.ndarray:
     return arr
 
 
-def _rounding(rounding: str, overflow: str, r, sr_bits: int, shape) -> tuple[int, np.ndarray, int, int]:
+def rounding_args(rounding: str, overflow: str, r, sr_bits: int, shape) -> tuple[int, np.ndarray, int, int]:
     mode = rounding_code(rounding)
     ovf = overflow_code(overflow)
     if rounding in STOCHASTIC:
@@ -137,7 +137,7 @@ def _binary(op, fmt, a, b, rounding, overflow, r, sr_bits):
         t = _binary_table(op, f, mode, ovf)[(a << np.uint16(f.bits)) | b]
         return (t & np.uint16(0xFF)).astype(np.uint8), (t >> np.uint16(8)).astype(np.uint8)
     a, b = _operands(f, op, a, b)
-    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    mode, r, sr_bits, ovf = rounding_args(rounding, overflow, r, sr_bits, shape)
     return _result(f, *_binary_kernel(op, f, a, b, mode, r, sr_bits, ovf), shape)
 
 
@@ -162,7 +162,7 @@ def fma(fmt, a, b, c, acc_fmt=None, rounding: str = "rne", overflow: str = "ieee
     g = f if acc_fmt is None else as_format(acc_fmt)
     shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
     a, b, c = _operands(f, "fma", a, b, c, shape=shape, c_fmt=g)
-    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    mode, r, sr_bits, ovf = rounding_args(rounding, overflow, r, sr_bits, shape)
     return _result(g, *arrays.fma_array(f.params, g.params, a, b, c, mode, r, sr_bits, ovf), shape)
 
 
@@ -181,7 +181,7 @@ def convert(fmt, a, to, rounding: str = "rne", overflow: str = "ieee", r=None, s
     shape = np.shape(a)
     if isinstance(f, Posit):
         (a,) = _operands(f, "convert", a)
-        mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+        mode, r, sr_bits, ovf = rounding_args(rounding, overflow, r, sr_bits, shape)
         return _result(g, *posit_to_minifloat_array(f.params, g.params, a, mode, r, sr_bits, ovf), shape)
     f = as_format(f)
     if f.bits <= 16 and rounding not in STOCHASTIC and np.size(a) >= TABLE_MIN_SIZE:
@@ -189,7 +189,7 @@ def convert(fmt, a, to, rounding: str = "rne", overflow: str = "ieee", r=None, s
         idx = _codes(f, a, "convert a", np.intp)
         return z[idx], flags[idx]
     (a,) = _operands(f, "convert", a)
-    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    mode, r, sr_bits, ovf = rounding_args(rounding, overflow, r, sr_bits, shape)
     return _result(g, *arrays.convert_array(f.params, g.params, a, mode, r, sr_bits, ovf), shape)
 
 
@@ -280,7 +280,7 @@ def from_f64(fmt, x, rounding: str = "rne", overflow: str = "ieee", r=None, sr_b
         bits = x.astype(np.float64).view(np.int64)
     else:
         raise TypeError(f"from_f64 takes float64 values or uint64 bit patterns, not {x.dtype}")
-    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, bits.shape)
+    mode, r, sr_bits, ovf = rounding_args(rounding, overflow, r, sr_bits, bits.shape)
     if (f.bits <= TABLE_MAX_BITS and f.man_bits <= F64_TABLE_MAX_MAN_BITS and rounding not in STOCHASTIC
             and bits.size >= F64_TABLE_MIN_SIZE):
         table, shift = _f64_table(f, mode, ovf)
@@ -302,7 +302,7 @@ def round_exact(fmt, negative, exp, sig, sticky=False, rounding: str = "rne", ov
     if sig.dtype.kind not in "ui" or (sig.size and (sig.min() < 0 or sig.max() >= (1 << 63))):
         raise ValueError("round_exact: sig must be integers in 0..2^63-1")
     shape = sig.shape
-    mode, r, sr_bits, ovf = _rounding(rounding, overflow, r, sr_bits, shape)
+    mode, r, sr_bits, ovf = rounding_args(rounding, overflow, r, sr_bits, shape)
     flat = [_flat(v) for v in (negative, exp, sig.astype(np.int64), sticky)]
     z, flags = arrays.round_array(f.params, *flat, mode, r, sr_bits, ovf)
     return _result(f, z, flags, shape)

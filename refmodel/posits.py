@@ -18,7 +18,7 @@ import numpy as np
 from .formats import Minifloat, Posit, parse_format
 from .kernels import posit_arrays as pa
 from .kernels.quire import LIMB, storage_limbs
-from .ops import _codes, _flat, _rounding
+from .ops import _codes, _flat, rounding_args
 
 __all__ = ["ROUNDINGS", "max_sr_bits", "decode", "from_f64", "add", "sub", "mul", "div", "sqrt", "fma", "convert",
            "compare", "Quire", "dot"]
@@ -46,7 +46,7 @@ def _mode(f: Posit, rounding: str, r, sr_bits: int, shape):
         raise ValueError(f"posits round with {', '.join(ROUNDINGS)}, not {rounding!r}")
     if rounding != "rne" and sr_bits > max_sr_bits(f):
         raise ValueError(f"{f.name} takes at most {max_sr_bits(f)} random bits, not {sr_bits}")
-    mode, r, sr_bits, _ = _rounding(rounding, "ieee", r, sr_bits, shape)
+    mode, r, sr_bits, _ = rounding_args(rounding, "ieee", r, sr_bits, shape)
     return mode, r, sr_bits
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..encodings import MAX_SR_BITS, RNE, SR
+from .. import ops
+from ..encodings import RNE, SR
 from ..formats import Flex, parse_format
 
 # The requantizer rounds to nearest even or stochastically (SPEC.md 6 names no other mode).
@@ -25,20 +26,8 @@ def rounding_args(rounding: str, r, sr_bits: int, shape) -> tuple[int, np.ndarra
     """(mode code, r as a flat int64 array of the given shape, sr_bits) after checking them."""
     if rounding not in ROUNDINGS:
         raise ValueError(f"Flexpoint rounds with {' or '.join(ROUNDINGS)}, not {rounding!r}")
-    size = int(np.prod(shape, dtype=np.int64))
-    if rounding == "rne":
-        return RNE, np.zeros(size, np.int64), 0
-    if not 1 <= sr_bits <= MAX_SR_BITS:
-        raise ValueError(f"sr_bits must be in 1..{MAX_SR_BITS}, not {sr_bits}")
-    if r is None:
-        raise ValueError(f"rounding 'sr' needs the random integers r (0 <= r < 2^{sr_bits})")
-    r = np.asarray(r)
-    if r.dtype.kind not in "ui":
-        raise TypeError(f"r must be integers, not {r.dtype}")
-    r = r.astype(np.int64)
-    if r.size and (r.min() < 0 or r.max() >= (1 << sr_bits)):
-        raise ValueError(f"r must lie in 0..2^{sr_bits}-1 for sr_bits={sr_bits}")
-    return SR, np.ascontiguousarray(np.broadcast_to(r, shape)).ravel(), sr_bits
+    mode, r, sr_bits, _ = ops.rounding_args(rounding, "ieee", r, sr_bits, shape)
+    return mode, r, sr_bits
 
 
 def mantissas(f: Flex, m, what: str) -> np.ndarray:
