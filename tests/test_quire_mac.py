@@ -83,3 +83,21 @@ def test_quire_beats_stepwise_rounding():
     assert q[0] == s[0]  # one term: one rounding either way
     assert q.max() < 0.05  # one rounding of posit8 near the sum's magnitude
     assert s[-1] > 4 * q[-1] and s[-1] > s[1] > s[0]  # stepwise error grows with the length
+
+
+def test_quire_mac_trace_vs_softposit_quires():
+    """The same random trace (no NaR: SoftPosit's quires do not model it) through SoftPosit's quire."""
+    import softposit_util as sp
+
+    for fmt, (n, es) in (("posit16es1", (16, 1)), ("posit8es0", (8, 0)), ("posit16", (16, 2))):
+        f = parse_format(fmt)
+        c = generate(Request("quire_mac", f, mode="random", count=1500, seed=7)).columns
+        q = sp.backend(n, es).quire()
+        want = []
+        for t in range(len(c["a"])):
+            if c["clear"][t]:
+                q.clear()
+            else:
+                (q.fdp_sub if c["sub"][t] else q.fdp_add)(int(c["a"][t]), int(c["b"][t]))
+            want.append(q.to_p())
+        assert c["z"].tolist() == want, fmt
