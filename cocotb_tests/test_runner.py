@@ -20,12 +20,10 @@ to build/cocotb/fp_mul/<sim>-<fmt>/results.xml. Environment: FP_MUL_LANES lanes 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from cocotb_tools.runner import get_runner
+from simulate import SIMS, run_cocotb
 
 from refmodel.formats import parse_format
 from refmodel.vectors.io import read_header
@@ -33,8 +31,6 @@ from refmodel.vectors.io import read_header
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 GOLDEN = Path(os.environ.get("GOLDEN_DIR", REPO / "golden_vectors"))
-BUILD = REPO / "build" / "cocotb" / "fp_mul"
-SIMS = ("icarus", "verilator")
 REQUIRED_FORMATS = ("e4m3fn", "e5m2")  # the formats with exhaustive sets: always run
 RTL_MODES = ("rne", "rtz", "rdn", "rup", "rna", "rod", "sr")
 # Lanes per transaction, measured (65,536-vector file): Icarus peaks at 16 lanes (~46k vectors/s;
@@ -43,7 +39,6 @@ RTL_MODES = ("rne", "rtz", "rdn", "rup", "rna", "rod", "sr")
 # grows with them (~30 s at 16 lanes, ~48 s at 64, clean). FP_MUL_LANES overrides both.
 DEFAULT_LANES = {"icarus": 16, "verilator": 32}
 DEFAULT_SR_BITS = 8
-EXECUTABLE = {"icarus": "iverilog", "verilator": "verilator"}
 
 # NAN_STYLE of rtl/common/fp_defs.vh by refmodel format family
 _NAN_STYLE = {"ieee": 0, "fn": 1, "fnuz": 2}
@@ -57,17 +52,6 @@ def rtl_params(fmt: str) -> dict[str, int]:
     style = _NAN_STYLE[f.family] if f.has_nan else 3
     return {"EXP_W": f.exp_bits, "MAN_W": f.man_bits, "BIAS": f.bias, "NAN_STYLE": style,
             "HAS_INF": int(f.has_inf)}
-
-
-def _have_lz4() -> bool:
-    """Can the C++ compiler find lz4.h (needed by Verilator's FST writer)?"""
-    cxx = os.environ.get("CXX", "c++")
-    try:
-        probe = subprocess.run([cxx, "-E", "-x", "c++", "-"], input=b"#include <lz4.h>\n",
-                               capture_output=True, check=False)
-    except OSError:
-        return False
-    return probe.returncode == 0
 
 
 def vector_files() -> dict[str, list[tuple[Path, dict[str, int]]]]:
@@ -116,40 +100,19 @@ def _matrix() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("sim", "fmt"), _matrix(), ids=[f"{s}-{f}" for s, f in _matrix()])
 def test_fp_mul(sim: str, fmt: str) -> None:
-    # Never skip: a missing simulator is a failure (make installs both).
-    assert shutil.which(EXECUTABLE[sim]), f"{EXECUTABLE[sim]} not found on PATH (run through make)"
     files = VECTORS.get(fmt, [])
     assert files, f"no mul vector files for {fmt} under {GOLDEN / 'mul'} (run `make vectors`)"
     sr_bits = max([fields["r"] for _, fields in files if "r" in fields], default=DEFAULT_SR_BITS)
 
-    build_dir = BUILD / f"{sim}-{fmt}"
     lanes = int(os.environ.get("FP_MUL_LANES", DEFAULT_LANES[sim]))
-    params = {"LANES": lanes, **rtl_params(fmt), "SR_BITS": sr_bits}
-    waves = os.environ.get("WAVES", "0") not in ("", "0")
-    # Icarus writes <build_dir>/fp_mul_lanes.fst; Verilator writes dump.fst when its FST writer can be
-    # compiled (it needs the lz4 headers), else dump.vcd.
-    build_args = ["--trace-fst"] if sim == "verilator" and waves and _have_lz4() else []
-
-    runner = get_runner(sim)
-    runner.build(
+    run_cocotb(
+        sim,
+        unit="fp_mul",
+        variant=fmt,
+        toplevel="fp_mul_lanes",
         sources=[REPO / "rtl" / "fp" / "fp_mul.v", HERE / "hdl" / "fp_mul_lanes.v"],
-        includes=[REPO / "rtl" / "common"],
-        hdl_toplevel="fp_mul_lanes",
-        parameters=params,
-        build_args=build_args,
-        build_dir=build_dir,
-        always=True,
-        timescale=("1ns", "1ps"),
-        waves=waves,
-    )
-    runner.test(
+        parameters={"LANES": lanes, **rtl_params(fmt), "SR_BITS": sr_bits},
         test_module="test_fp_mul",
-        hdl_toplevel="fp_mul_lanes",
-        build_dir=build_dir,
-        test_dir=build_dir,
-        results_xml=str(build_dir / "results.xml"),
-        timescale=("1ns", "1ps"),
-        waves=waves,
         extra_env={
             "FP_MUL_FMT": fmt,
             "FP_MUL_VECTORS": os.pathsep.join(str(p) for p, _ in files),
