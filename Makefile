@@ -15,7 +15,7 @@ SIM_ENV = VERILATOR_ROOT=$(VERILATOR_ROOT) PATH=$(VERILATOR_ROOT)/bin:$(CURDIR)/
 
 RTL_MODULES := $(wildcard rtl/*/*.v)
 
-.PHONY: install icarus vectors test unit regress regress-full lint bench clean
+.PHONY: install icarus vectors test unit regress regress-full mutate lint bench clean
 
 install: $(STAMP)
 
@@ -61,6 +61,10 @@ test: $(STAMP) icarus lint
 # The slow exhaustive sweeps CI leaves out: posit16es1 add and mul over all 2^32 pairs against SoftPosit's C.
 regress-full: $(STAMP)
 	$(PY) benchmarks/posit16_exhaustive.py --ops add,mul --jobs $(JOBS)
+
+# Plant typical datapath bugs one at a time into copies of rtl/ and show the regression catches each one.
+mutate: $(STAMP) icarus
+	$(SIM_ENV) $(PY) cocotb_tests/mutate.py --sim $(SIM)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_ops.py

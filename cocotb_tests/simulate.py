@@ -3,8 +3,10 @@
     run_cocotb("icarus", unit="fp_mul", variant="e5m2", toplevel="fp_mul_lanes",
                sources=[...], parameters={...}, test_module="test_fp_mul", extra_env={...})
 
-builds under build/cocotb/<unit>/<sim>-<variant>/, writes JUnit XML to results.xml there, and honours
-WAVES=1 (Icarus writes <toplevel>.fst; Verilator dump.fst when lz4.h is available, else dump.vcd).
+builds under build/cocotb/<unit>/<sim>-<variant>/ ($REFMODEL_BUILD_DIR instead of build/cocotb),
+takes the RTL from rtl/ ($REFMODEL_RTL_DIR: name sources through simulate.RTL), writes JUnit XML
+to results.xml there, and honours WAVES=1 (Icarus writes <toplevel>.fst; Verilator dump.fst when
+lz4.h is available, else dump.vcd).
 A missing simulator is a failure, never a skip (make installs both).
 """
 
@@ -19,8 +21,9 @@ from cocotb_tools.runner import get_runner
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-BUILD = REPO / "build" / "cocotb"
-RTL = REPO / "rtl"
+# Both can be redirected: `make mutate` builds planted-bug copies of rtl/ in their own build trees.
+BUILD = Path(os.environ.get("REFMODEL_BUILD_DIR", REPO / "build" / "cocotb"))
+RTL = Path(os.environ.get("REFMODEL_RTL_DIR", REPO / "rtl"))
 SIMS = ("icarus", "verilator")
 EXECUTABLE = {"icarus": "iverilog", "verilator": "verilator"}
 

@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 
 import pytest
-from simulate import SIMS, run_cocotb
+from simulate import RTL, SIMS, run_cocotb
 
 from refmodel.formats import parse_format
 from refmodel.vectors.io import read_header
@@ -110,7 +110,7 @@ def test_fp_mul(sim: str, fmt: str) -> None:
         unit="fp_mul",
         variant=fmt,
         toplevel="fp_mul_lanes",
-        sources=[REPO / "rtl" / "fp" / "fp_mul.v", HERE / "hdl" / "fp_mul_lanes.v"],
+        sources=[RTL / "fp" / "fp_mul.v", HERE / "hdl" / "fp_mul_lanes.v"],
         parameters={"LANES": lanes, **rtl_params(fmt), "SR_BITS": sr_bits},
         test_module="test_fp_mul",
         extra_env={
