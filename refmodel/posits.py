@@ -13,12 +13,14 @@ posit to a minifloat is `refmodel.ops.convert` (it raises the minifloat's flags)
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from .formats import Minifloat, Posit, parse_format
 from .kernels import posit_arrays as pa
 from .kernels.quire import LIMB, storage_limbs
-from .ops import _codes, _flat, rounding_args
+from .ops import TABLE_MAX_BITS, TABLE_MIN_SIZE, _codes, _flat, rounding_args
 
 __all__ = ["ROUNDINGS", "max_sr_bits", "decode", "from_f64", "add", "sub", "mul", "div", "sqrt", "fma", "convert",
            "compare", "Quire", "dot"]
@@ -79,8 +81,22 @@ def from_f64(fmt, x, rounding: str = "rne", r=None, sr_bits: int = 0) -> np.ndar
     return _out(f, pa.posit_from_f64_array(f.params, _flat(bits), mode, r, sr_bits), bits.shape)
 
 
+@cache
+def _binary_table(op: int, f: Posit) -> np.ndarray:
+    """Every pair of codes of a posit of up to 8 bits through the kernel (rne): an exact table."""
+    codes = np.arange(1 << f.n, dtype=np.int64)
+    a, b = np.repeat(codes, codes.size), np.tile(codes, codes.size)
+    z = pa.posit_binary_array(f.params, op, a, b, 0, np.zeros(a.size, np.int64), 0)
+    return z.astype(np.uint8)
+
+
 def _binary(op: int, name: str, fmt, a, b, rounding, r, sr_bits):
     f = as_posit(fmt)
+    if f.n <= TABLE_MAX_BITS and rounding == "rne" and np.size(a) * np.size(b) >= 1 and \
+            max(np.size(a), np.size(b)) >= TABLE_MIN_SIZE:
+        shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+        a, b = (np.broadcast_to(_codes(f, x, f"{name} {n}", np.uint16), shape) for x, n in ((a, "a"), (b, "b")))
+        return _binary_table(op, f)[(a << np.uint16(f.n)) | b]
     shape, (a, b) = _args(f, name, a, b)
     mode, r, sr_bits = _mode(f, rounding, r, sr_bits, shape)
     return _out(f, pa.posit_binary_array(f.params, op, a, b, mode, r, sr_bits), shape)
