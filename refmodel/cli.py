@@ -1,4 +1,4 @@
-"""The `refmodel` command: formats, explain, gen.
+"""The `refmodel` command: formats, explain, gen, check.
 
 Errors (unknown format, impossible parameters, unwritable output) print one line naming the
 problem and exit with status 2; no partial output file is left behind.
@@ -22,8 +22,9 @@ from .formats import Flex, FormatError, Minifloat, Posit, named_formats, named_p
 from .kernels.posit import posit_unpack
 from .kernels.unpack import FINITE, INF, QNAN, SNAN, ZERO, unpack
 from .units.vectors import UnitRequest, generate_unit
+from .vectors.check import compare, describe, read_results
 from .vectors.generate import ALL_OPS, DEFAULT_COUNT, EXACT_OPS, MODES, Request, generate
-from .vectors.io import VectorFileError, write_vectors
+from .vectors.io import VectorFileError, read_vectors, write_vectors
 
 EXIT_USAGE = 2
 
@@ -308,6 +309,23 @@ def cmd_gen(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    golden = read_vectors(args.golden)
+    actual = read_results(args.actual, golden)
+    report = compare(golden, actual)
+    for i in report.mismatches[:args.max_report]:
+        print(describe(golden, actual, i, args.golden))
+    if len(report.mismatches) > args.max_report:
+        print(f"... and {len(report.mismatches) - args.max_report} more mismatches")
+    rows = [("situation", "vectors", "mismatches", "")]
+    rows += [(s, str(t), str(w), "") for s, (t, w) in sorted(report.by_situation.items())]
+    _print_table(rows)
+    verdict = "PASS" if not report.mismatches else "FAIL"
+    print(f"{verdict}: {len(report.mismatches)} of {report.checked} vectors mismatch "
+          f"(compared {', '.join(report.fields)})")
+    return 1 if report.mismatches else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="refmodel", description="Bit-accurate reference model and golden vectors "
                                 "for low-precision deep-learning arithmetic.")
@@ -348,6 +366,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, help="output stem: writes STEM.txt, .hex, .npz, .json")
     g.add_argument("-q", "--quiet", action="store_true")
     g.set_defaults(func=cmd_gen)
+    c = sub.add_parser("check", help="compare results from a simulation or chip against golden vectors")
+    c.add_argument("golden", help="the golden vector file (STEM.txt)")
+    c.add_argument("actual", help="results: the same text layout, or one line per vector of result fields "
+                                  "(z, or z flags, ...) in hex")
+    c.add_argument("--max-report", type=int, default=20, help="mismatches printed in full (default 20)")
+    c.set_defaults(func=cmd_check)
     return p
 
 

@@ -1,0 +1,154 @@
+"""Compare results that came back from a simulation or a chip against golden vectors.
+
+The actual results may be a vector file in the same text layout (every field present), or a plain
+results file: one vector per line, the result fields only (`z`, or `z flags`, ... in the golden
+file's order, hex), `#` comments and blank lines ignored. The result fields of a golden set are its
+trailing fields from `z` (or `acc`, for MAC traces) on; the fields before are the operands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..encodings import flags_str
+from ..formats import Flex, Minifloat, Posit, parse_format
+from .io import VectorFileError, VectorSet, read_vectors
+
+RESULT_STARTS = ("z", "acc")
+
+
+def result_fields(vs: VectorSet) -> list[tuple[str, int]]:
+    names = [n for n, _ in vs.fields]
+    for start in RESULT_STARTS:
+        if start in names:
+            return vs.fields[names.index(start):]
+    raise VectorFileError(f"golden set has no result field ({' or '.join(RESULT_STARTS)}): {' '.join(names)}")
+
+
+def read_results(path, golden: VectorSet) -> dict[str, np.ndarray]:
+    """The result columns of `path`: a full vector file, or one line of result fields per vector."""
+    path = Path(path)
+    results = result_fields(golden)
+    try:
+        text = path.read_text("ascii")
+    except OSError as e:
+        raise VectorFileError(f"{path}: cannot read: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise VectorFileError(f"{path}: not an ASCII text file (byte {e.start})") from None
+    if any(line.startswith("# fields:") for line in text.splitlines()[:16]):
+        actual = read_vectors(path)
+        missing = [n for n, _ in results if n not in actual.columns]
+        if missing:
+            raise VectorFileError(f"{path}: has no field {', '.join(missing)} of the golden results")
+        cols = {n: actual.columns[n] for n, _ in results}
+        lines = [actual.first_line + i for i in range(actual.count)]
+    else:
+        rows, lines = [], []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            body = line.split("#", 1)[0].strip()
+            if body:
+                rows.append((lineno, body.split()))
+                lines.append(lineno)
+        for lineno, toks in rows:
+            if len(toks) not in (1, len(results)):
+                raise VectorFileError(f"{path}:{lineno}: {len(toks)} fields, expected "
+                                      f"{' '.join(n for n, _ in results)} (or {results[0][0]} alone)")
+        if rows and any(len(t) != len(rows[0][1]) for _, t in rows):
+            raise VectorFileError(f"{path}: some lines have {len(rows[0][1])} fields and some do not")
+        width = len(rows[0][1]) if rows else len(results)
+        cols = {n: np.empty(len(rows), np.uint64) for n, _ in results[:width]}
+        for i, (lineno, toks) in enumerate(rows):
+            for (name, bits), tok in zip(results, toks):
+                try:
+                    v = int(tok.lower().removeprefix("0x"), 16)
+                except ValueError:
+                    raise VectorFileError(f"{path}:{lineno}: field {name} is {tok!r}, not hexadecimal") from None
+                if v >> bits:
+                    raise VectorFileError(f"{path}:{lineno}: field {name} = {tok} does not fit in {bits} bits")
+                cols[name][i] = v
+    n = len(next(iter(cols.values()))) if cols else 0
+    if n != golden.count:
+        raise VectorFileError(f"{path}: {n} results for {golden.count} golden vectors")
+    return {"__lines__": np.array(lines, np.int64), **cols}
+
+
+@dataclass
+class Report:
+    checked: int
+    fields: list[str]
+    mismatches: list[int] = field(default_factory=list)  # vector indices
+    by_situation: dict[str, tuple[int, int]] = field(default_factory=dict)  # situation -> (vectors, mismatches)
+
+
+def situation(golden: VectorSet, i: int) -> str:
+    """A coarse class of what the expected result exercises, for the summary table."""
+    cols = golden.columns
+    if "flags" in cols:
+        fl = int(cols["flags"][i])
+        if fl & 0x10:
+            return "invalid (NaN)"
+        if fl & 0x04:
+            return "overflow"
+        if fl & 0x02:
+            return "underflow (tiny, inexact)"
+        return "inexact" if fl & 0x01 else "exact"
+    if "nar" in cols and int(cols["nar"][i]):
+        return "NaR"
+    if "overflow" in cols and int(cols["overflow"][i]):
+        return "overflow (saturated)"
+    return "result"
+
+
+def compare(golden: VectorSet, actual: dict[str, np.ndarray]) -> Report:
+    names = [n for n, _ in result_fields(golden) if n in actual]
+    bad = np.zeros(golden.count, bool)
+    for n in names:
+        bad |= golden.columns[n] != actual[n]
+    report = Report(golden.count, names, [int(i) for i in np.flatnonzero(bad)])
+    for i in range(golden.count):
+        s = situation(golden, i)
+        total, wrong = report.by_situation.get(s, (0, 0))
+        report.by_situation[s] = (total + 1, wrong + int(bad[i]))
+    return report
+
+
+def _decoder(golden: VectorSet):
+    """A function code -> one-line explanation for the set's format, or hex when unknown."""
+    from ..cli import explain_code, explain_posit
+
+    try:
+        f = parse_format(golden.meta.get("to") or golden.meta.get("acc_fmt") or golden.meta["fmt"])
+    except (KeyError, ValueError):
+        return lambda code: f"{code:#x}"
+    if isinstance(f, Posit):
+        return lambda code: explain_posit(f, code)
+    if isinstance(f, Minifloat):
+        return lambda code: explain_code(f, code)
+    if isinstance(f, Flex):
+        return lambda code: f"{code:#x} (mantissa {f.mant_from_code(code)})"
+    return lambda code: f"{code:#x}"
+
+
+def describe(golden: VectorSet, actual: dict[str, np.ndarray], i: int, golden_path) -> str:
+    """A mismatch, decoded: the operands, then expected and actual for every result field."""
+    decode = _decoder(golden)
+    results = {n for n, _ in result_fields(golden)}
+    ops_ = " ".join(f"{n}={int(golden.columns[n][i]):#x}" for n, _ in golden.fields if n not in results)
+    lines = [f"{Path(golden_path).name}:{golden.first_line + i}: vector {i} ({situation(golden, i)}): {ops_}"]
+    for n, _ in golden.fields:
+        if n not in results or n not in actual:
+            continue
+        exp, got = int(golden.columns[n][i]), int(actual[n][i])
+        mark = "  " if exp == got else "!="
+        if n == "flags":
+            lines.append(f"  {mark} flags    expected {exp:#04x} {flags_str(exp):14} "
+                         f"actual {got:#04x} {flags_str(got)}")
+        elif n in ("z", "acc"):
+            lines.append(f"  {mark} {n:8} expected {decode(exp)}")
+            lines.append(f"     {'':8} actual   {decode(got)}")
+        else:
+            lines.append(f"  {mark} {n:8} expected {exp:#x}  actual {got:#x}")
+    return "\n".join(lines)
