@@ -30,40 +30,32 @@ V_BITS = 40
 
 @njit(cache=True)
 def posit_unpack(pp, code):
-    """Return (cls, negative, exp, sig), value = (-1)^negative * sig * 2^exp for FINITE codes."""
+    """Return (cls, negative, exp, sig), value = (-1)^negative * sig * 2^exp for FINITE codes.
+
+    Written without data-dependent branches (selects and arithmetic on the sign and regime bits):
+    random operands would mispredict every one of them."""
     n, es = pp.n, pp.es
     mask = (1 << n) - 1
     code &= mask
     if code == 0:
         return ZERO, False, 0, 0
-    sign_bit = 1 << (n - 1)
-    if code == sign_bit:
+    if code == 1 << (n - 1):
         return NAR, False, 0, 0
-    negative = (code & sign_bit) != 0
-    mag = ((-code) & mask) if negative else code
-    # The n - 1 body bits, placed with their first bit at bit 62 to count the regime run.
+    neg = (code >> (n - 1)) & 1
+    mag = ((code ^ -neg) + neg) & mask  # two's complement of negative codes
+    # The n - 1 body bits with their first bit at bit 62: the regime is a run of that bit, so its
+    # length is the leading-zero count after inverting a run of ones.
     body_bits = n - 1
-    y = mag << (63 - body_bits)
-    if (mag >> (body_bits - 1)) & 1:
-        run = leading_zeros((~y) & ((1 << 63) - 1)) - 1
-        k = run - 1
-    else:
-        run = leading_zeros(y) - 1
-        k = -run
-    rem_len = body_bits - run - 1  # bits after the regime and its terminator
-    if rem_len < 0:
-        rem_len = 0
+    r0 = (mag >> (body_bits - 1)) & 1
+    run = leading_zeros((mag << (63 - body_bits)) ^ (-r0 & ((1 << 63) - 1))) - 1
+    k = r0 * (run - 1) - (1 - r0) * run
+    rem_len = max(body_bits - run - 1, 0)  # bits after the regime and its terminator
     rest = mag & ((1 << rem_len) - 1)
-    if rem_len >= es:
-        f_bits = rem_len - es
-        e = rest >> f_bits
-        frac = rest & ((1 << f_bits) - 1)
-    else:  # exponent bits cut off by the end of the code count as zeros
-        f_bits = 0
-        e = rest << (es - rem_len)
-        frac = 0
-    scale = (k << es) + e
-    return FINITE, negative, scale - f_bits, (1 << f_bits) | frac
+    f_bits = max(rem_len - es, 0)
+    # exponent bits cut off by the end of the code count as zeros
+    e = (rest >> f_bits) << (es - min(rem_len, es))
+    frac = rest & ((1 << f_bits) - 1)
+    return FINITE, neg != 0, (k << es) + e - f_bits, (1 << f_bits) | frac
 
 
 @njit(cache=True)
@@ -100,12 +92,10 @@ def posit_round_pack(pp, negative, exp, sig, sticky, mode, r, sr_bits):
     else:
         k = scale >> es
         e = scale - (k << es)
-        if k >= 0:
-            run_len = k + 2
-            regime = ((1 << (k + 1)) - 1) << 1
-        else:
-            run_len = 1 - k
-            regime = 1
+        # regime: k + 1 ones and a zero for k >= 0, -k zeros and a one below (selects, not branches)
+        kp = 1 if k >= 0 else 0
+        run_len = kp * (k + 2) + (1 - kp) * (1 - k)
+        regime = kp * (((1 << (max(k, -1) + 1)) - 1) << 1) + (1 - kp)
         prefix = (regime << es) | e  # regime and exponent: run_len + es bits
         prefix_len = run_len + es
         f = sig & ((1 << LEAD) - 1)  # the 62 fraction bits below the leading one
@@ -131,7 +121,6 @@ def posit_round_pack(pp, negative, exp, sig, sticky, mode, r, sr_bits):
             frac = (f & ((1 << (LEAD - fb)) - 1)) << (fb + 1)
         # maxpos > |x| >= minpos: 1 <= kept < maxpos, so the result is never 0 and never NaR.
         mag = kept + round_increment(mode, negative, kept & 1, frac, stk, r, sr_bits)
-    if negative:
-        return (-mag) & ((1 << n) - 1)
-    return mag
+    neg = 1 if negative else 0
+    return ((mag ^ -neg) + neg) & ((1 << n) - 1)
 

@@ -16,6 +16,19 @@ from .posit import NAR, posit_round_pack, posit_unpack
 from .rounding import LEAD
 from .unpack import FINITE, INF, QNAN, ZERO, unpack
 
+# add: significands normalized to 30 bits (leading one at bit 29) and aligned SUM_POINT places up,
+# so the larger one leads at bit 61: a sum of two stays below 2^63, and one that cancels a single
+# place still carries 61 exact bits and a sticky bit (enough for max_sr_bits).
+SUM_POINT = 32
+
+
+@njit(cache=True)
+def _normalized(negative, exp, sig):
+    """(exp, signed sig) with |sig|'s leading one at bit 29."""
+    up = 29 - (63 - leading_zeros(sig))
+    sig <<= up
+    return exp - up, -sig if negative else sig
+
 
 @njit(cache=True)
 def _nar(pp):
@@ -34,13 +47,34 @@ def posit_pack(pp, cls, negative, exp, sig, sticky, mode, r, sr_bits):
 
 @njit(cache=True)
 def posit_add(pp, a, b, negate_b, mode, r, sr_bits):
-    """a + b, or a - b when negate_b."""
-    ca, na, ea, sa = posit_unpack(pp, a)
-    cb, nb, eb, sb = posit_unpack(pp, b)
-    if ca == NAR or cb == NAR:
-        return _nar(pp)
-    cls, negative, exp, sig, _ = sum_exact(ca, na, ea, sa, cb, nb != negate_b, eb, sb, mode)
-    return posit_pack(pp, cls, negative, exp, sig, False, mode, r, sr_bits)
+    """a + b, or a - b when negate_b. Posits have no infinities and one zero, so the exact sum is
+    taken on signed significands: the larger-scaled one at bit 61, the other shifted arithmetically
+    (a floor) with the bits shifted out kept as sticky, then the magnitude (-s - 1 when bits were
+    lost below a negative s). Selects, not branches, for random operands."""
+    nar = 1 << (pp.n - 1)
+    if negate_b:
+        b = (-b) & ((1 << pp.n) - 1)  # exact: posits negate by two's complement
+    if a == nar or b == nar:
+        return nar
+    if a == 0 or b == 0:
+        return a | b
+    _, na, ea, sa = posit_unpack(pp, a)
+    _, nb, eb, sb = posit_unpack(pp, b)
+    ea, sa = _normalized(na, ea, sa)
+    eb, sb = _normalized(nb, eb, sb)
+    swap = ea < eb
+    hi_s, hi_e = (sb, eb) if swap else (sa, ea)
+    lo_s, lo_e = (sa, ea) if swap else (sb, eb)
+    d = min(hi_e - lo_e, 62)  # beyond 62 places only stickiness remains
+    lo = lo_s << SUM_POINT
+    y = lo >> d
+    sticky = (lo - (y << d)) != 0
+    s = (hi_s << SUM_POINT) + y
+    if s == 0:
+        return 0
+    negative = s < 0
+    mag = (-s - sticky) if negative else s
+    return posit_round_pack(pp, negative, hi_e - SUM_POINT, mag, sticky, mode, r, sr_bits)
 
 
 @njit(cache=True)
