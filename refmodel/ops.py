@@ -84,8 +84,10 @@ def _broadcast(*arrays: np.ndarray) -> list[np.ndarray]:
 
 
 def _flat(v: np.ndarray) -> np.ndarray:
-    """A writeable C-contiguous 1-d array (broadcast views are neither)."""
-    return np.require(v, requirements=("C", "W")).ravel()
+    """A writeable C-contiguous 1-d array (broadcast views are neither: those are copied)."""
+    if v.flags.c_contiguous and v.flags.writeable:
+        return v.reshape(-1)
+    return np.require(v, requirements=("C", "W")).reshape(-1)
 
 
 def _result(f: Minifloat, z: np.ndarray, flags: np.ndarray, shape):

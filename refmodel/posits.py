@@ -59,7 +59,10 @@ def _out(f: Posit, z: np.ndarray, shape) -> np.ndarray:
 
 def _args(f: Posit, op: str, *codes):
     shape = np.broadcast_shapes(*(np.shape(c) for c in codes))
-    flat = [_flat(np.broadcast_to(_codes(f, c, f"{op} {name}"), shape)) for name, c in zip("abc", codes)]
+    flat = []
+    for name, c in zip("abc", codes):
+        c = _codes(f, c, f"{op} {name}")
+        flat.append(_flat(c if c.shape == shape else np.broadcast_to(c, shape)))
     return shape, flat
 
 
