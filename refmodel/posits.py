@@ -52,16 +52,19 @@ def _mode(f: Posit, rounding: str, r, sr_bits: int, shape):
     return mode, r, sr_bits
 
 
+def code_dtype(f: Posit) -> np.dtype:
+    return np.dtype(np.uint8 if f.n <= 8 else np.uint16 if f.n <= 16 else np.uint32)
+
+
 def _out(f: Posit, z: np.ndarray, shape) -> np.ndarray:
-    dtype = np.uint8 if f.n <= 8 else np.uint16 if f.n <= 16 else np.uint32
-    return z.astype(dtype).reshape(shape)
+    return z.astype(code_dtype(f), copy=False).reshape(shape)
 
 
-def _args(f: Posit, op: str, *codes):
+def _args(f: Posit, op: str, *codes, dtype=np.int64):
     shape = np.broadcast_shapes(*(np.shape(c) for c in codes))
     flat = []
     for name, c in zip("abc", codes):
-        c = _codes(f, c, f"{op} {name}")
+        c = _codes(f, c, f"{op} {name}", dtype)
         flat.append(_flat(c if c.shape == shape else np.broadcast_to(c, shape)))
     return shape, flat
 
@@ -89,8 +92,9 @@ def _binary_table(op: int, f: Posit) -> np.ndarray:
     """Every pair of codes of a posit of up to 8 bits through the kernel (rne): an exact table."""
     codes = np.arange(1 << f.n, dtype=np.int64)
     a, b = np.repeat(codes, codes.size), np.tile(codes, codes.size)
-    z = pa.posit_binary_array(f.params, op, a, b, 0, np.zeros(a.size, np.int64), 0)
-    return z.astype(np.uint8)
+    z = np.empty(a.size, np.uint8)
+    pa.posit_binary_array(f.params, op, a, b, z, 0, np.zeros(1, np.int64), 0)
+    return z
 
 
 def _binary(op: int, name: str, fmt, a, b, rounding, r, sr_bits):
@@ -100,9 +104,11 @@ def _binary(op: int, name: str, fmt, a, b, rounding, r, sr_bits):
         shape = np.broadcast_shapes(np.shape(a), np.shape(b))
         a, b = (np.broadcast_to(_codes(f, x, f"{name} {n}", np.uint16), shape) for x, n in ((a, "a"), (b, "b")))
         return _binary_table(op, f)[(a << np.uint16(f.n)) | b]
-    shape, (a, b) = _args(f, name, a, b)
-    mode, r, sr_bits = _mode(f, rounding, r, sr_bits, shape)
-    return _out(f, pa.posit_binary_array(f.params, op, a, b, mode, r, sr_bits), shape)
+    shape, (a, b) = _args(f, name, a, b, dtype=code_dtype(f))
+    mode, r, sr_bits = _mode(f, rounding, r, sr_bits, shape if rounding != "rne" else (1,))
+    z = np.empty(a.size, code_dtype(f))
+    pa.posit_binary_array(f.params, op, a, b, z, mode, r, sr_bits)
+    return z.reshape(shape)
 
 
 def add(fmt, a, b, rounding: str = "rne", r=None, sr_bits: int = 0) -> np.ndarray:

@@ -38,16 +38,18 @@ def posit_decode_array(pp, a):
 
 
 @njit(cache=True)
-def posit_binary_array(pp, op, a, b, mode, r, sr_bits):
-    z = np.empty(a.size, np.int64)
+def posit_binary_array(pp, op, a, b, z, mode, r, sr_bits):
+    """z[i] = a[i] op b[i]. Codes stay in their narrow unsigned dtype in memory (the loop is
+    bandwidth-sensitive); r may hold a single element for the deterministic modes."""
+    last_r = r.size - 1
     for i in range(a.size):
+        x, y, ri = np.int64(a[i]), np.int64(b[i]), r[min(i, last_r)]
         if op == MUL:
-            z[i] = posit_mul(pp, a[i], b[i], mode, r[i], sr_bits)
+            z[i] = posit_mul(pp, x, y, mode, ri, sr_bits)
         elif op == DIV:
-            z[i] = posit_div(pp, a[i], b[i], mode, r[i], sr_bits)
+            z[i] = posit_div(pp, x, y, mode, ri, sr_bits)
         else:
-            z[i] = posit_add(pp, a[i], b[i], op == SUB, mode, r[i], sr_bits)
-    return z
+            z[i] = posit_add(pp, x, y, op == SUB, mode, ri, sr_bits)
 
 
 @njit(cache=True)
