@@ -124,6 +124,8 @@ def side_by_side(exe: Path) -> bool:
                 f"{int(a[i]):#x},{int(b[i]):#x}: model {int(out[i]):#x} SoftPosit {int(ref[i]):#x}" for i in diff[:3])
             c = c_rates[f"p{size}_{op}"]
             rows.append((f"{op} {fmt}", c, rate, rate / c, note))
+    for name in [*inputs, "p16_add.out", "p16_mul.out", "p32_add.out", "p32_mul.out"]:
+        (BUILD / f"{name}.bin").unlink(missing_ok=True)  # 240 MB of scratch data
     print(f"\n{'op':<18} {'SoftPosit C Mops/s':>19} {'refmodel Mops/s':>16} {'ratio':>7}  results")
     for name, c, m, ratio, note in rows:
         print(f"{name:<18} {c:>19.1f} {m:>16.1f} {ratio:>7.2f}  {note}")
@@ -144,11 +146,12 @@ def _chunk(task) -> tuple[int, int]:
 
     fmt, a0 = task
     b = np.arange(1 << 16, dtype=np.uint16)
+    b_plus_1 = b.astype(np.uint64) + np.uint64(1)
     total = 0
     for av in range(a0, a0 + CHUNK_A):
         a = np.full(1 << 16, av, dtype=np.uint16)
         out = np.asarray(posits.add(fmt, a, b)).astype(np.uint64)
-        weight = (np.uint64(av << 16) | b.astype(np.uint64)) + np.uint64(1)
+        weight = b_plus_1 + np.uint64(av << 16)  # (a << 16 | b) + 1
         total += int(np.sum(out * weight, dtype=np.uint64))  # uint64 arithmetic wraps mod 2^64
     return a0, total % 2**64
 

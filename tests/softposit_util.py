@@ -9,6 +9,17 @@ qN_fdp_add / qN_fdp_sub (q += or -= a * b, exact) and qN_to_pN.
 
 Every function takes and returns codes (numpy arrays in, a numpy array of the smallest unsigned
 dtype holding n bits out); `backend(n, es)` raises a clear error for a format SoftPosit lacks.
+
+Where SoftPosit (0.3.4.4) departs from the 2022 standard (pinned down by tests/test_posit_oracle.py,
+test_softposit_quirk_*; everything else compared agrees bit for bit):
+- p32_mul rounds exactly +-2^119 to +-0x7ffffffe (2^116); section 4.1 gives +-0x7fffffff (the tie
+  point is 2^118), e.g. 0x7ffffffe * 0x48000000 (8.0) and 0x7fffffff * 0x38000000 (0.5).
+- p32_mulAdd under heavy cancellation: when the exact result lies exactly 3/4 of the way between two
+  adjacent posits of one binade it returns the one nearer zero, e.g. 0x317147e6 * 0x3a5ff7a4 +
+  0xd3c120a0 -> 0x004a57ca (standard: 0x004a57cb).
+- posit_2 at x = 32 (pX2_add/sub/mul/div): results of magnitude code 3, 4, 0x7ffffffd, 0x7ffffffe come
+  out one code smaller in magnitude, e.g. pX2_mul(0x3, 1.0, 32) = 0x2. Use p32 for posit<32,2>.
+- quire8 does not detect carry overflow: it wraps, and the pattern 0x80000000 reads as 0.
 """
 
 from __future__ import annotations
