@@ -68,6 +68,7 @@ mutate: $(STAMP) icarus
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_ops.py
+	$(PY) benchmarks/bench_posit.py
 
 clean:
 	rm -rf $(VENV) build sim_build results .pytest_cache .hypothesis .ruff_cache
