@@ -20,13 +20,25 @@ GOLDEN = ROOT / "golden_vectors"
 
 
 def test_checked_in_manifests_match_their_files():
-    manifests = sorted(GOLDEN.rglob("*.json"))
+    manifests = sorted(m for m in GOLDEN.rglob("*.json") if m.name != "INDEX.json")
     assert len(manifests) >= 40
     for m in manifests:
         info = json.loads(m.read_text())
         for entry in info["files"].values():
             data = (m.parent / entry["file"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == entry["sha256"], f"{m.name}: {entry['file']} changed"
+
+
+def test_index_lists_every_set_with_its_hashes():
+    index = json.loads((GOLDEN / "INDEX.json").read_text())["sets"]
+    manifests = {m.relative_to(GOLDEN).with_suffix("").as_posix(): m
+                 for m in GOLDEN.rglob("*.json") if m.name != "INDEX.json"}
+    assert sorted(e["set"] for e in index) == sorted(manifests)
+    table = (GOLDEN / "INDEX.md").read_text()
+    for e in index:
+        files = json.loads(manifests[e["set"]].read_text())["files"]
+        assert e["files"] == {ext: f["sha256"] for ext, f in files.items()}
+        assert f"| {e['set']} |" in table
 
 
 def test_suite_regenerates_byte_identically(tmp_path, monkeypatch):
