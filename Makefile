@@ -59,8 +59,10 @@ test: $(STAMP) icarus lint
 	$(SIM_ENV) $(PY) -m pytest -q cocotb_tests
 
 # The slow exhaustive sweeps CI leaves out: posit16es1 add and mul over all 2^32 pairs against SoftPosit's C.
-regress-full: $(STAMP)
+regress-full: $(STAMP) icarus
 	$(PY) benchmarks/posit16_exhaustive.py --ops add,mul --jobs $(JOBS)
+	$(SIM_ENV) $(PY) cocotb_tests/readmemh_flex.py regress --sim both --count 1000000
+	FLEX_SETS=all FLEX_VECTORS=1000000 FLEX_SEQ_CYCLES=50000 $(SIM_ENV) $(PY) -m pytest -q cocotb_tests -k flex
 
 # Plant typical datapath bugs one at a time into copies of rtl/ and show the regression catches each one.
 mutate: $(STAMP) icarus

@@ -45,6 +45,9 @@ MUTANTS = [
            "wire               rest  = |frac[FW-2:0];", "wire               rest  = frac[FW-2];", "{sim}-e5m2"),
     Mutant("fp_mul_no_saturation", "the sat policies do not clamp an overflow to max", "fp/fp_mul.v",
            "wire ovf_to_max = sat_policy | toward_zero", "wire ovf_to_max = toward_zero", "{sim}-e4m3fn"),
+    Mutant("flex_requant_no_saturation", "the Flexpoint requantizer wraps instead of saturating",
+           "flex/flex_requant.v", "assign z_o   = sat_hi ? Z_HI : sat_lo ? Z_LO : z_in;", "assign z_o   = z_in;",
+           "{sim}-flex16+5"),
 ]
 
 
