@@ -63,6 +63,8 @@ regress-full: $(STAMP) icarus
 	$(PY) benchmarks/posit16_exhaustive.py --ops add,mul --jobs $(JOBS)
 	$(SIM_ENV) $(PY) cocotb_tests/readmemh_flex.py regress --sim both --count 1000000
 	FLEX_SETS=all FLEX_VECTORS=1000000 FLEX_SEQ_CYCLES=50000 $(SIM_ENV) $(PY) -m pytest -q cocotb_tests -k flex
+	POSIT_FORMATS=all POSIT_SCALE=5 $(SIM_ENV) $(PY) -m pytest -q cocotb_tests -k posit
+	$(SIM_ENV) $(PY) cocotb_tests/readmemh_posit.py exhaustive --sim icarus --fmt posit8 --ops add,sub,mul
 
 # Plant typical datapath bugs one at a time into copies of rtl/ and show the regression catches each one.
 mutate: $(STAMP) icarus

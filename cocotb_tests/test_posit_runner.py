@@ -47,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from simulate import BUILD, SIMS, build_dir, run_cocotb, waves_requested
+from simulate import BUILD, RTL, SIMS, build_dir, run_cocotb, waves_requested
 
 from refmodel import posits
 from refmodel.units.quire_mac import QuireMAC
@@ -65,7 +65,7 @@ SMALL_CARRY = 2       # the second quire MAC's carry guard: overflows after a fe
 Q_STEPS = 32          # quire MAC steps per cocotb write (the wrapper's sequencer)
 DEFAULT_LANES = {"icarus": 16, "verilator": 8}
 BINARY_OPS = ("add", "sub", "mul")
-SOURCES = [REPO / "rtl" / "posit" / f"{m}.v"
+SOURCES = [RTL / "posit" / f"{m}.v"
            for m in ("posit_lzc", "posit_decode", "posit_encode", "posit_add", "posit_mul", "quire_mac")]
 
 
