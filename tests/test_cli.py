@@ -60,3 +60,11 @@ def test_unknown_op_and_mode_are_usage_errors():
                                                                      "--mode", "full", "--out", "x"]):
         out = run(*args)
         assert out.returncode == 2 and "invalid choice" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_progress_bar_goes_to_stderr_only(tmp_path, capsys):
+    assert main(["gen", "mul", "--fmt", "e4m3fn", "--count", "100", "--progress", "--out", str(tmp_path / "p")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("100 vectors -> ") and captured.out.count("\n") == 1
+    assert captured.err.startswith("generating mul e4m3fn vectors ...\nclassifying the rounding situations of 100")
+    assert "\rwriting [" in captured.err and captured.err.endswith("100/100 vectors\n")

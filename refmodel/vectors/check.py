@@ -15,7 +15,7 @@ import numpy as np
 
 from ..encodings import flags_str
 from ..formats import Flex, Minifloat, Posit, parse_format
-from .io import VectorFileError, VectorSet, read_vectors
+from .io import VectorFileError, VectorSet, comment_head, fixed_width_columns, parse_hex_field, read_vectors
 
 RESULT_STARTS = ("z", "acc")
 
@@ -38,41 +38,53 @@ def read_results(path, golden: VectorSet) -> dict[str, np.ndarray]:
         raise VectorFileError(f"{path}: cannot read: {e.strerror}") from None
     except UnicodeDecodeError as e:
         raise VectorFileError(f"{path}: not an ASCII text file (byte {e.start})") from None
-    if any(line.startswith("# fields:") for line in text.splitlines()[:16]):
+    head, at = comment_head(text)
+    if any(line.startswith("# fields:") for line in head):
         actual = read_vectors(path)
         missing = [n for n, _ in results if n not in actual.columns]
         if missing:
             raise VectorFileError(f"{path}: has no field {', '.join(missing)} of the golden results")
         cols = {n: actual.columns[n] for n, _ in results}
-        lines = [actual.first_line + i for i in range(actual.count)]
+        lines = actual.first_line + np.arange(actual.count)
     else:
-        rows, lines = [], []
-        for lineno, line in enumerate(text.splitlines(), 1):
-            body = line.split("#", 1)[0].strip()
-            if body:
-                rows.append((lineno, body.split()))
-                lines.append(lineno)
-        for lineno, toks in rows:
-            if len(toks) not in (1, len(results)):
-                raise VectorFileError(f"{path}:{lineno}: {len(toks)} fields, expected "
-                                      f"{' '.join(n for n, _ in results)} (or {results[0][0]} alone)")
-        if rows and any(len(t) != len(rows[0][1]) for _, t in rows):
-            raise VectorFileError(f"{path}: some lines have {len(rows[0][1])} fields and some do not")
-        width = len(rows[0][1]) if rows else len(results)
-        cols = {n: np.empty(len(rows), np.uint64) for n, _ in results[:width]}
-        for i, (lineno, toks) in enumerate(rows):
-            for (name, bits), tok in zip(results, toks):
-                try:
-                    v = int(tok.lower().removeprefix("0x"), 16)
-                except ValueError:
-                    raise VectorFileError(f"{path}:{lineno}: field {name} is {tok!r}, not hexadecimal") from None
-                if v >> bits:
-                    raise VectorFileError(f"{path}:{lineno}: field {name} = {tok} does not fit in {bits} bits")
-                cols[name][i] = v
+        cols, lines = _results_fixed_width(text[at:].encode(), results, len(head)) or \
+            _results_by_line(path, text, results)
     n = len(next(iter(cols.values()))) if cols else 0
     if n != golden.count:
         raise VectorFileError(f"{path}: {n} results for {golden.count} golden vectors")
-    return {"__lines__": np.array(lines, np.int64), **cols}
+    return {"__lines__": np.asarray(lines, np.int64), **cols}
+
+
+def _results_fixed_width(body: bytes, results, first: int):
+    """(columns, line numbers) when every line holds all result fields, or z alone, exactly
+    zero-padded as the vector files write them (what a $fdisplay of %h gives); else None."""
+    for width in (len(results), 1):
+        cols = fixed_width_columns(body, results[:width])
+        if cols is not None:
+            return cols, first + 1 + np.arange(len(next(iter(cols.values()))))
+    return None
+
+
+def _results_by_line(path: Path, text: str, results):
+    """Any results file: '#' comments, blank lines, 0x prefixes and unpadded hex allowed."""
+    rows, lines = [], []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        body = line.split("#", 1)[0].strip()
+        if body:
+            rows.append((lineno, body.split()))
+            lines.append(lineno)
+    for lineno, toks in rows:
+        if len(toks) not in (1, len(results)):
+            raise VectorFileError(f"{path}:{lineno}: {len(toks)} fields, expected "
+                                  f"{' '.join(n for n, _ in results)} (or {results[0][0]} alone)")
+    if rows and any(len(t) != len(rows[0][1]) for _, t in rows):
+        raise VectorFileError(f"{path}: some lines have {len(rows[0][1])} fields and some do not")
+    width = len(rows[0][1]) if rows else len(results)
+    cols = {n: np.empty(len(rows), np.uint64) for n, _ in results[:width]}
+    for i, (lineno, toks) in enumerate(rows):
+        for (name, bits), tok in zip(results, toks):
+            cols[name][i] = parse_hex_field(tok, name, bits, f"{path}:{lineno}")
+    return cols, lines
 
 
 @dataclass

@@ -17,7 +17,8 @@ from .. import ops
 from ..encodings import FLAG_BITS, STOCHASTIC
 from ..formats import Minifloat, Posit
 from .common import check_exhaustive, stream
-from .edge import edge_codes, edge_f64
+from .coverage import decode_minifloat, multiply
+from .edge import LEVELS, constructed_pairs, edge_codes, edge_f64, half_ulp_codes, with_edges
 from .io import VectorSet
 from .posit_vectors import generate_posit
 
@@ -47,6 +48,7 @@ class Request:
     out_fmt: Minifloat | Posit | None = None  # fma: the accumulator format; convert: the destination
     length: int = 0  # dot: the vector length
     carry_bits: int | None = None  # posit dot: the quire's carry-guard width (None: the layout's default)
+    level: int = 1  # edge mode: TestFloat-style level 1 or 2
 
     @property
     def stochastic(self) -> bool:
@@ -78,7 +80,10 @@ class Request:
                 p["sr_bits"] = self.sr_bits
             if not self.posit or isinstance(self.result_fmt, Minifloat):
                 p["overflow"] = self.overflow
-        p.update(mode=self.mode, seed=self.seed, count=count)
+        p["mode"] = self.mode
+        if self.mode == "edge":
+            p["level"] = self.level
+        p.update(seed=self.seed, count=count)
         return p
 
     def meta(self, count: int) -> dict[str, str]:
@@ -86,13 +91,14 @@ class Request:
 
 
 def _random_codes(f: Minifloat, seed: int, purpose: int, n: int) -> np.ndarray:
-    return (stream(seed, purpose, n) & np.uint64((1 << f.bits) - 1)).astype(np.int64)
+    return with_edges(stream(seed, purpose, n), f.bits, edge_codes(f))
 
 
 def _random_f64(f: Minifloat, seed: int, n: int) -> np.ndarray:
     """binary64 patterns spread over the format's range: random sign, an exponent from two below
     the smallest subnormal to two above the largest binade, random 52-bit significand; one in
-    eight is instead an exact midpoint between two neighbouring codes (a tie)."""
+    eight is instead an exact midpoint between two neighbouring codes (a tie), and one in eight an
+    edge input (edge_f64)."""
     raw = stream(seed, _A, n)
     pick = stream(seed, _PICK, n)
     lo = int(np.floor(np.log2(f.min_subnormal))) - 2
@@ -105,7 +111,8 @@ def _random_f64(f: Minifloat, seed: int, n: int) -> np.ndarray:
     tie = ((pick >> np.uint64(32)) & np.uint64(7)) == 0
     x = np.where(tie, mids, x)
     x = np.where((raw >> np.uint64(63)) == 1, -x, x)
-    return x.view(np.uint64)
+    edge = edge_f64(f)
+    return np.where(((pick >> np.uint64(35)) & np.uint64(7)) == 0, edge[pick % np.uint64(edge.size)], x.view(np.uint64))
 
 
 def _all_pairs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,7 +125,7 @@ def _convert_sources(req: Request) -> np.ndarray:
     f, g = req.fmt, req.result_fmt
     bounds = edge_f64(g)
     near = [ops.from_f64(f, bounds, rounding=m)[0].astype(np.int64) for m in ("rdn", "rup")]
-    return np.unique(np.concatenate([edge_codes(f), *near]))
+    return np.unique(np.concatenate([edge_codes(f, req.level), *near]))
 
 
 def _fma_addends(req: Request, a: np.ndarray, b: np.ndarray, c: np.ndarray, pick: np.ndarray) -> np.ndarray:
@@ -130,12 +137,26 @@ def _fma_addends(req: Request, a: np.ndarray, b: np.ndarray, c: np.ndarray, pick
     return np.where(((pick & np.uint64(3)) == 0) & (product != 0), negated, c)
 
 
+def _fma_edge_addends(req: Request, a: np.ndarray, b: np.ndarray, c: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """Edge mode: one in four addends is instead +-2^j with 2^j half an accumulator ulp at the exact
+    product's binade, or a binade above or below: ties, carries, near-ties and subnormal results
+    that a product alone (too few bits for the accumulator) never produces."""
+    g = req.result_fmt
+    p = multiply(decode_minifloat(req.fmt, a), decode_minifloat(req.fmt, b))
+    shift = ((pick >> np.uint64(2)) % np.uint64(3)).astype(np.int64) - 1
+    codes = half_ulp_codes(g, np.where(p.N != 0, p.fl, 0), shift)
+    if g.signed:
+        codes = np.where(((pick >> np.uint64(4)) & np.uint64(1)) == 1, codes | g.sign_mask, codes)
+    use = (((pick >> np.uint64(5)) & np.uint64(3)) == 0) & (p.N != 0) & ~p.special & (codes >= 0)
+    return np.where(use, codes, c)
+
+
 def operands(req: Request) -> dict[str, np.ndarray]:
     f, g = req.fmt, req.result_fmt
     if req.op == "from_f64":
         if req.mode == "exhaustive":
             raise ValueError("from_f64 has 2^64 inputs: use --mode edge or random")
-        a = edge_f64(f) if req.mode == "edge" else _random_f64(f, req.seed, req.count)
+        a = edge_f64(f, req.level) if req.mode == "edge" else _random_f64(f, req.seed, req.count)
         return {"a": a.astype(np.uint64)}
     if req.op == "convert":
         if req.mode == "exhaustive":
@@ -152,7 +173,10 @@ def operands(req: Request) -> dict[str, np.ndarray]:
             a, b, c = np.repeat(a, cs.size), np.repeat(b, cs.size), np.tile(cs, a.size)
             return {"a": a, "b": b, "c": c}
     elif req.mode == "edge":
-        a, b = _all_pairs(edge_codes(f))
+        a, b = _all_pairs(edge_codes(f, req.level))
+        if req.op in (*BINARY_OPS, "fma"):  # pairs built to land in each rounding situation
+            ca, cb = constructed_pairs(f, "mul" if req.op == "fma" else req.op, req.level, req.seed)
+            a, b = np.concatenate([a, ca]), np.concatenate([b, cb])
     else:
         a = _random_codes(f, req.seed, _A, req.count)
         b = _random_codes(f, req.seed, _B, req.count)
@@ -160,8 +184,8 @@ def operands(req: Request) -> dict[str, np.ndarray]:
         return {"a": a, "b": b}
     pick = stream(req.seed, _PICK, a.size)
     if req.mode == "edge":
-        cs = edge_codes(g)
-        c = cs[np.arange(a.size) % cs.size]
+        cs = edge_codes(g, req.level)
+        c = _fma_edge_addends(req, a, b, cs[np.arange(a.size) % cs.size], pick)
     else:
         c = _random_codes(g, req.seed, _C, a.size)
     return {"a": a, "b": b, "c": _fma_addends(req, a, b, c, pick)}
@@ -171,6 +195,8 @@ def generate(req: Request) -> VectorSet:
     """The vectors of a request: operand fields, [r], z, flags, with the model's results."""
     if req.mode not in MODES:
         raise ValueError(f"unknown mode {req.mode!r}: expected one of {', '.join(MODES)}")
+    if req.level not in LEVELS or (req.level != 1 and req.mode != "edge"):
+        raise ValueError(f"--level is 1 or 2, and only for --mode edge (not level {req.level} in {req.mode} mode)")
     if req.posit:
         return generate_posit(req)
     if req.op not in OPS:

@@ -19,18 +19,24 @@ import io
 import json
 import os
 import re
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
+from ..kernels import hexfmt
 
 CHUNK = 1 << 20  # vectors formatted per numpy batch
-_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
 _META = re.compile(r"(\w+): (\S+)")
-_FIELD = re.compile(r"([a-z][a-z0-9_]*):(\d+)")
+_FIELD = re.compile(r"([a-z][a-z0-9_]*):([0-9]{1,3})")  # more digits could only be a bad width
+_HEX_CHARS = frozenset("0123456789abcdefABCDEF")
+_NIBBLE = np.full(256, 255, np.uint8)  # ASCII byte -> hex digit value, 255 for a non-hex byte
+_NIBBLE[np.frombuffer(b"0123456789abcdef", np.uint8)] = np.arange(16)
+_NIBBLE[np.frombuffer(b"ABCDEF", np.uint8)] = np.arange(10, 16)
 
 
 class VectorFileError(ValueError):
@@ -63,41 +69,28 @@ def _dtype(bits: int) -> np.dtype:
     return np.dtype(np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32 if bits <= 32 else np.uint64)
 
 
-def _hex_digits(values: np.ndarray, digits: int) -> np.ndarray:
-    """(n, digits) array of ASCII hex characters, most significant first."""
-    v = values.astype(np.uint64)
-    shifts = np.arange(digits - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
-    return _HEX[((v[:, None] >> shifts[None, :]) & np.uint64(15)).astype(np.intp)]
+def _chunk_matrix(vs: VectorSet, lo: int, hi: int) -> np.ndarray:
+    """Vectors lo..hi-1 as a (fields, n) uint64 matrix, the layout the line kernels read."""
+    mat = np.empty((len(vs.fields), hi - lo), np.uint64)
+    for j, (name, _) in enumerate(vs.fields):
+        mat[j] = vs.columns[name][lo:hi]
+    return mat
 
 
-def _concat_bits(vs: VectorSet, lo: int, hi: int) -> np.ndarray:
-    """(n, total_bits) bit matrix of the fields concatenated MSB first."""
-    parts = []
-    for name, bits in vs.fields:
-        col = vs.columns[name][lo:hi].astype(">u8")
-        bitmat = np.unpackbits(col.view(np.uint8).reshape(-1, 8), axis=1)
-        parts.append(bitmat[:, 64 - bits:])
-    return np.hstack(parts)
+def format_text_lines(vs: VectorSet, lo: int, hi: int) -> np.ndarray:
+    """Vectors lo..hi-1 as lines of the text file (ASCII bytes)."""
+    digits = np.array([(bits + 3) // 4 for _, bits in vs.fields], np.int64)
+    out = np.empty((hi - lo) * int(digits.sum() + len(digits)), np.uint8)
+    hexfmt.text_lines(_chunk_matrix(vs, lo, hi), digits, out)
+    return out
 
 
-def format_text_lines(vs: VectorSet, lo: int, hi: int) -> bytes:
-    cols = []
-    for i, (name, bits) in enumerate(vs.fields):
-        cols.append(_hex_digits(vs.columns[name][lo:hi], (bits + 3) // 4))
-        sep = b"\n" if i == len(vs.fields) - 1 else b" "
-        cols.append(np.full((hi - lo, 1), sep[0], np.uint8))
-    return np.hstack(cols).tobytes()
-
-
-def format_hex_lines(vs: VectorSet, lo: int, hi: int) -> bytes:
-    bitmat = _concat_bits(vs, lo, hi)
-    total = bitmat.shape[1]
-    pad = (-total) % 4
-    if pad:
-        bitmat = np.hstack([np.zeros((hi - lo, pad), np.uint8), bitmat])
-    nib = bitmat.reshape(hi - lo, -1, 4) @ np.array([8, 4, 2, 1], np.uint8)
-    chars = _HEX[nib.astype(np.intp)]
-    return np.hstack([chars, np.full((hi - lo, 1), ord("\n"), np.uint8)]).tobytes()
+def format_hex_lines(vs: VectorSet, lo: int, hi: int) -> np.ndarray:
+    """Vectors lo..hi-1 as lines of the $readmemh file (ASCII bytes)."""
+    bits = np.array([b for _, b in vs.fields], np.int64)
+    out = np.empty((hi - lo) * ((int(bits.sum()) + 3) // 4 + 1), np.uint8)
+    hexfmt.hex_lines(_chunk_matrix(vs, lo, hi), bits, out)
+    return out
 
 
 def header_lines(vs: VectorSet) -> str:
@@ -131,33 +124,82 @@ class _AtomicFiles:
 
     def open(self, path: Path):
         tmp = self.tmp_path(path)
-        self.pending.append((tmp, path))
-        return open(tmp, "wb")
+        self.pending.append((tmp, path))  # before the file exists: a Ctrl-C in between leaves nothing
+        try:
+            return open(tmp, "wb")
+        except OSError as e:  # name the file the user asked for, not the temporary one
+            raise OSError(e.errno, f"cannot write: {e.strerror}", str(path)) from None
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            for tmp, path in self.pending:
-                os.replace(tmp, path)
-        else:
+        try:
+            if exc_type is None:
+                for tmp, path in self.pending:
+                    os.replace(tmp, path)
+        finally:  # whatever was not renamed (an error, Ctrl-C, a failed rename) is deleted
             for tmp, _ in self.pending:
                 tmp.unlink(missing_ok=True)
         return False
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+class _Stopped(Exception):
+    """Another stream of the same write failed or was interrupted."""
+
+
+def _write_stream(fh, head: bytes, fmt, vs: VectorSet, stop: threading.Event, progress=None) -> str:
+    """Write head, then the vectors chunk by chunk in fmt's layout; return the sha256 of the file.
+    Hashing what is written saves reading the file back."""
+    h = hashlib.sha256(head)
+    fh.write(head)
+    for lo in range(0, vs.count, CHUNK):
+        if stop.is_set():
+            raise _Stopped
+        hi = min(vs.count, lo + CHUNK)
+        data = fmt(vs, lo, hi)
+        fh.write(data)
+        h.update(data)
+        if progress:
+            progress(hi)
     return h.hexdigest()
 
 
-def write_vectors(stem, vs: VectorSet, command: str, parameters: dict, progress=None) -> list[Path]:
-    """Write STEM.txt, .hex, .npz and .json; return their paths. progress(n_done) is called per chunk."""
+def _write_blob(fh, data: bytes) -> str:
+    fh.write(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_files(files: _AtomicFiles, paths: dict[str, Path], vs: VectorSet, jobs: int, progress) -> dict[str, str]:
+    """Write the text, hex and npz files; with jobs > 1, the three streams run in parallel threads
+    (the formatting kernels, hashlib and file writes release the GIL). Output is the same for any jobs."""
+    stop = threading.Event()
+    tasks = {"txt": lambda fh: _write_stream(fh, header_lines(vs).encode(), format_text_lines, vs, stop, progress),
+             "hex": lambda fh: _write_stream(fh, b"", format_hex_lines, vs, stop),
+             "npz": lambda fh: _write_blob(fh, _npz_bytes(vs))}
+    handles = {ext: files.open(paths[ext]) for ext in tasks}
+    try:
+        if jobs <= 1:
+            return {ext: task(handles[ext]) for ext, task in tasks.items()}
+        with ThreadPoolExecutor(min(jobs, len(tasks))) as pool:
+            futures = {ext: pool.submit(task, handles[ext]) for ext, task in tasks.items()}
+            try:
+                return {ext: f.result() for ext, f in futures.items()}
+            except BaseException:  # Ctrl-C or a failed stream: the others stop at their next chunk
+                stop.set()
+                raise
+    finally:
+        for fh in handles.values():
+            fh.close()
+
+
+def write_vectors(stem, vs: VectorSet, command: str, parameters: dict, progress=None, jobs: int = 1,
+                  coverage: dict | None = None) -> list[Path]:
+    """Write STEM.txt, .hex, .npz and .json; return their paths. progress(n_done) is called per chunk
+    of the text file; jobs > 1 writes the files in parallel threads (same bytes)."""
     stem = Path(stem)
+    if not stem.name:
+        raise ValueError(f"output stem {str(stem)!r} names no file (expected e.g. out/mul_e4m3fn)")
     if not stem.parent.is_dir():
         raise OSError(f"output directory {str(stem.parent)!r} does not exist")
     for name, bits in vs.fields:
@@ -167,20 +209,13 @@ def write_vectors(stem, vs: VectorSet, command: str, parameters: dict, progress=
         if bits < 64 and col.size and int(col.max()) >> bits:
             raise ValueError(f"field {name}: value {int(col.max()):#x} does not fit in {bits} bits")
     paths = {ext: stem.with_name(stem.name + "." + ext) for ext in ("txt", "hex", "npz", "json")}
+    for path in paths.values():
+        if path.is_dir():
+            raise OSError(f"cannot write {str(path)!r}: it is a directory")
     n = vs.count
     with _AtomicFiles() as files:
-        with files.open(paths["txt"]) as txt, files.open(paths["hex"]) as hexf:
-            txt.write(header_lines(vs).encode())
-            for lo in range(0, n, CHUNK):
-                hi = min(n, lo + CHUNK)
-                txt.write(format_text_lines(vs, lo, hi))
-                hexf.write(format_hex_lines(vs, lo, hi))
-                if progress:
-                    progress(hi)
-        with files.open(paths["npz"]) as npz:
-            npz.write(_npz_bytes(vs))
-        hashes = {ext: {"file": paths[ext].name, "sha256": _sha256(files.tmp_path(paths[ext]))}
-                  for ext in ("txt", "hex", "npz")}
+        hashes = {ext: {"file": paths[ext].name, "sha256": sha}
+                  for ext, sha in _write_files(files, paths, vs, jobs, progress).items()}
         manifest = {
             "refmodel_version": __version__,
             "command": command,
@@ -190,6 +225,8 @@ def write_vectors(stem, vs: VectorSet, command: str, parameters: dict, progress=
             "count": n,
             "files": hashes,
         }
+        if coverage is not None:  # the rounding situations the set hits (vectors/coverage.py)
+            manifest["coverage"] = coverage
         with files.open(paths["json"]) as js:
             js.write((json.dumps(manifest, indent=2) + "\n").encode())
     return list(paths.values())
@@ -222,14 +259,74 @@ def read_header(path) -> tuple[dict[str, str], list[tuple[str, int]]]:
     """Only the header of STEM.txt: (meta, fields), without reading the vectors."""
     meta: dict[str, str] = {}
     fields = None
-    with open(path, encoding="ascii", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.startswith("#"):
-                break
-            fields = _header_line(line, meta, f"{path}:{lineno}") or fields
+    try:
+        with open(path, encoding="ascii", errors="replace") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.startswith("#"):
+                    break
+                fields = _header_line(line, meta, f"{path}:{lineno}") or fields
+    except OSError as e:
+        raise VectorFileError(f"{path}: cannot read: {e.strerror}") from None
     if fields is None:
         raise VectorFileError(f"{path}: no '# fields:' header line")
     return meta, fields
+
+
+def parse_hex_field(tok: str, name: str, bits: int, where: str, digits: int | None = None) -> int:
+    """One hex field of a vector or results line: exactly `digits` hex digits, or, when digits is
+    None (results files), any number of them after an optional 0x. VectorFileError names `where`
+    (file:line) and the field when the token is not hex or does not fit in `bits` bits."""
+    if digits is not None and len(tok) != digits:
+        raise VectorFileError(f"{where}: field {name} is {tok!r}, expected {digits} hex digits")
+    body = tok[2:] if digits is None and tok[:2] in ("0x", "0X") else tok
+    if not body or not _HEX_CHARS.issuperset(body):
+        raise VectorFileError(f"{where}: field {name} is {tok!r}, not hexadecimal")
+    v = int(body, 16)
+    if v >> bits:
+        raise VectorFileError(f"{where}: field {name} = {tok} does not fit in {bits} bits")
+    return v
+
+
+def comment_head(text: str) -> tuple[list[str], int]:
+    """The '#' lines at the top of a file and the offset of what follows. It stops before a line
+    that Python would split again (a lone \\r, \\v, ...), so that line numbers agree with splitlines()."""
+    lines, at = [], 0
+    while text.startswith("#", at):
+        end = text.find("\n", at) + 1 or len(text)
+        line = text[at:end].splitlines()
+        if len(line) != 1:
+            break
+        lines.append(line[0])
+        at = end
+    return lines, at
+
+
+def fixed_width_columns(body: bytes, fields: list[tuple[str, int]]) -> dict[str, np.ndarray] | None:
+    """The columns of a block of vector lines when every line is exactly in the written layout
+    (the common case, parsed with numpy in one pass); None otherwise, for the line-by-line reader
+    to name the first bad line."""
+    digits = [(b + 3) // 4 for _, b in fields]
+    line = sum(digits) + len(digits)
+    if len(body) % line:
+        return None
+    rows = np.frombuffer(body, np.uint8).reshape(-1, line)
+    ends = np.cumsum(np.array(digits) + 1) - 1  # the separator after each field
+    expected = np.full(len(ends), ord(" "), np.uint8)
+    expected[-1] = ord("\n")
+    if not (rows[:, ends] == expected).all():
+        return None
+    columns = {}
+    for (name, bits), w, end in zip(fields, digits, ends):
+        nibbles = _NIBBLE[rows[:, end - w:end]]
+        if (nibbles > 15).any():
+            return None
+        v = np.zeros(len(rows), np.uint64)
+        for c in range(w):
+            v = (v << np.uint64(4)) | nibbles[:, c]
+        if bits < 64 and (v >> np.uint64(bits)).any():
+            return None
+        columns[name] = v
+    return columns
 
 
 def read_vectors(path) -> VectorSet:
@@ -245,40 +342,39 @@ def read_vectors(path) -> VectorSet:
         raise VectorFileError(f"{path}: not an ASCII text vector file (byte {e.start})") from None
     meta: dict[str, str] = {}
     fields = None
-    rows: list[str] = []
-    first_row = 0
+    head, at = comment_head(text)  # the header; then the fast reader on the rest
+    for lineno, line in enumerate(head, 1):
+        fields = _header_line(line, meta, f"{path}:{lineno}") or fields
+    columns = fixed_width_columns(data[at:], fields) if fields else None
+    vs = VectorSet(meta, fields, columns, len(head) + 1) if columns is not None else _read_lines(path, text)
+    count = vs.meta.get("count", "")
+    if count.isdigit() and int(count) != vs.count:
+        raise VectorFileError(f"{path}: header says count {count} but the file holds {vs.count} vectors (truncated?)")
+    return vs
+
+
+def _read_lines(path: Path, text: str) -> VectorSet:
+    """The line-by-line reader: header lines anywhere, the first bad line named in the error."""
+    meta: dict[str, str] = {}
+    fields = None
+    rows: list[tuple[int, str]] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if line.startswith("#"):
             fields = _header_line(line, meta, f"{path}:{lineno}") or fields
-            continue
-        if fields is None:
+        elif fields is None:
             raise VectorFileError(f"{path}:{lineno}: vector line before the '# fields:' header")
-        if not rows:
-            first_row = lineno
-        rows.append(line)
+        else:
+            rows.append((lineno, line))
     if fields is None:
         raise VectorFileError(f"{path}: no '# fields:' header line")
-    widths = [(b + 3) // 4 for _, b in fields]
+    digits = [(b + 3) // 4 for _, b in fields]
     columns = {n: np.empty(len(rows), np.uint64) for n, _ in fields}
     names = [n for n, _ in fields]
-    for i, line in enumerate(rows):
+    for i, (lineno, line) in enumerate(rows):
         toks = line.split(" ")
-        where = f"{path}:{first_row + i}"
+        where = f"{path}:{lineno}"
         if len(toks) != len(fields):
             raise VectorFileError(f"{where}: {len(toks)} fields, expected {len(fields)} ({' '.join(names)})")
-        for (name, bits), w, tok in zip(fields, widths, toks):
-            if len(tok) != w:
-                raise VectorFileError(f"{where}: field {name} is {tok!r}, expected {w} hex digits")
-            try:
-                v = int(tok, 16)
-            except ValueError:
-                raise VectorFileError(f"{where}: field {name} is {tok!r}, not hexadecimal") from None
-            if not all(c in "0123456789abcdefABCDEF" for c in tok):
-                raise VectorFileError(f"{where}: field {name} is {tok!r}, not hexadecimal")
-            if v >> bits:
-                raise VectorFileError(f"{where}: field {name} = {tok} does not fit in {bits} bits")
-            columns[name][i] = v
-    if "count" in meta and meta["count"].isdigit() and int(meta["count"]) != len(rows):
-        raise VectorFileError(f"{path}: header says count {meta['count']} but the file holds {len(rows)} vectors"
-                              " (truncated?)")
-    return VectorSet(meta, fields, columns, first_row)
+        for (name, bits), w, tok in zip(fields, digits, toks):
+            columns[name][i] = parse_hex_field(tok, name, bits, where, w)
+    return VectorSet(meta, fields, columns, rows[0][0] if rows else 0)
