@@ -19,6 +19,7 @@ import numpy as np
 
 from .formats import Minifloat, Posit, parse_format
 from .kernels import posit_arrays as pa
+from .kernels import posit_fast as pf
 from .kernels.quire import LIMB, storage_limbs
 from .ops import TABLE_MAX_BITS, TABLE_MIN_SIZE, _codes, _flat, rounding_args
 
@@ -87,27 +88,37 @@ def from_f64(fmt, x, rounding: str = "rne", r=None, sr_bits: int = 0) -> np.ndar
     return _out(f, pa.posit_from_f64_array(f.params, _flat(bits), mode, r, sr_bits), bits.shape)
 
 
+def _binary_kernel(op: int, f: Posit, a, b, z, rounding: str, mode: int, r, sr_bits: int) -> None:
+    """z = a op b: add, sub and mul of posits up to 16 bits in rne take the fast path
+    (kernels/posit_fast.py), everything else the general kernels."""
+    if f.n <= pf.MAX_BITS and rounding == "rne" and op != pa.DIV:
+        pf.posit_binary_rne_small(f.params, op == pa.MUL, op == pa.SUB, a, b, z)
+    else:
+        pa.posit_binary_array(f.params, op, a, b, z, mode, r, sr_bits)
+
+
 @cache
-def _binary_table(op: int, f: Posit) -> np.ndarray:
-    """Every pair of codes of a posit of up to 8 bits through the kernel (rne): an exact table."""
-    codes = np.arange(1 << f.n, dtype=np.int64)
+def _div_table(f: Posit) -> np.ndarray:
+    """Every pair of codes of a posit of up to 8 bits through the div kernel (rne): an exact table.
+    add, sub and mul need none: the fast path is quicker than a lookup."""
+    codes = np.arange(1 << f.n, dtype=np.uint8)
     a, b = np.repeat(codes, codes.size), np.tile(codes, codes.size)
     z = np.empty(a.size, np.uint8)
-    pa.posit_binary_array(f.params, op, a, b, z, 0, np.zeros(1, np.int64), 0)
+    pa.posit_binary_array(f.params, pa.DIV, a, b, z, 0, np.zeros(1, np.int64), 0)
     return z
 
 
 def _binary(op: int, name: str, fmt, a, b, rounding, r, sr_bits):
     f = as_posit(fmt)
-    if f.n <= TABLE_MAX_BITS and rounding == "rne" and np.size(a) * np.size(b) >= 1 and \
+    if op == pa.DIV and f.n <= TABLE_MAX_BITS and rounding == "rne" and np.size(a) * np.size(b) >= 1 and \
             max(np.size(a), np.size(b)) >= TABLE_MIN_SIZE:
         shape = np.broadcast_shapes(np.shape(a), np.shape(b))
         a, b = (np.broadcast_to(_codes(f, x, f"{name} {n}", np.uint16), shape) for x, n in ((a, "a"), (b, "b")))
-        return _binary_table(op, f)[(a << np.uint16(f.n)) | b]
+        return _div_table(f)[(a << np.uint16(f.n)) | b]
     shape, (a, b) = _args(f, name, a, b, dtype=code_dtype(f))
     mode, r, sr_bits = _mode(f, rounding, r, sr_bits, shape if rounding != "rne" else (1,))
     z = np.empty(a.size, code_dtype(f))
-    pa.posit_binary_array(f.params, op, a, b, z, mode, r, sr_bits)
+    _binary_kernel(op, f, a, b, z, rounding, mode, r, sr_bits)
     return z.reshape(shape)
 
 
