@@ -334,9 +334,9 @@ def cmd_gen(args) -> int:
     req = Request(args.op, f, args.rounding, args.overflow, args.mode, args.count, args.seed, args.sr_bits,
                   out_fmt, args.length if args.op == "dot" else 0, args.carry_bits, args.level)
     _phase(args, args.count, f"generating {args.op} {f.name} vectors")
-    vs = generate(req)
+    vs = generate(req, jobs=args.jobs)
     _phase(args, vs.count, f"classifying the rounding situations of {vs.count} vectors")
-    cov = coverage(args.op, f, out_fmt, vs.columns)
+    cov = coverage(args.op, f, out_fmt, vs.columns, jobs=args.jobs)
     return _write(args, vs, gen_command(args, posit), req.parameters(vs.count), cov)
 
 
@@ -438,8 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=_int, default=1)
     g.add_argument("--out", required=True, help="output stem: writes STEM.txt, .hex, .npz, .json")
     g.add_argument("--jobs", type=_int, default=os.cpu_count() or 1,
-                   help="threads writing the text, hex and npz files in parallel (default: all cores; the files "
-                        "are the same for any value)")
+                   help="threads generating the vectors and writing the text, hex and npz files in parallel "
+                        "(default: all cores; the files are the same for any value)")
     g.add_argument("--progress", action="store_true",
                    help="show a progress bar on stderr (default: when stderr is a terminal and the set is large)")
     g.add_argument("-q", "--quiet", action="store_true")

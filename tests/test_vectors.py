@@ -203,15 +203,27 @@ def test_line_kernels_match_python_formatting():
             assert hexl[i - 3] == f"{word:0{digits}x}"
 
 
-def test_jobs_and_chunks_do_not_change_the_bytes(tmp_path, monkeypatch):
-    """The files are the same for any --jobs and any chunking of the stream (a multi-limb hex word)."""
+@pytest.mark.parametrize("args", [
+    ["from_f64", "--fmt", "e5m2", "--rounding", "sr", "--count", "1000"],  # a multi-limb hex word
+    ["mul", "--fmt", "e4m3fn", "--count", "5000"],
+    ["fma", "--fmt", "e4m3fn", "--acc-fmt", "bf16", "--rounding", "sr", "--sr-bits", "5", "--count", "3000"],
+    ["add", "--fmt", "e5m2", "--mode", "exhaustive"],
+    ["convert", "--fmt", "fp16", "--to", "e4m3fn", "--rounding", "sr", "--mode", "exhaustive"],
+    ["sub", "--fmt", "e4m3fn", "--mode", "edge"],
+])
+def test_jobs_and_chunks_do_not_change_the_bytes(tmp_path, monkeypatch, args):
+    """The files are the same for any --jobs and any chunking of the generation and of the
+    written stream: one chunk on one thread against odd-sized chunks on three."""
     from refmodel.cli import main
-    gen = ["gen", "from_f64", "--fmt", "e5m2", "--rounding", "sr", "--count", "1000", "-q"]
+    from refmodel.vectors import generate as gen_mod
+    gen = ["gen", *args, "-q"]
     assert main([*gen, "--jobs", "1", "--out", str(tmp_path / "one")]) == 0
     monkeypatch.setattr(vio, "CHUNK", 37)
+    monkeypatch.setattr(gen_mod, "CHUNK", 997)
     assert main([*gen, "--jobs", "3", "--out", str(tmp_path / "three")]) == 0
     for ext in ("txt", "hex", "npz"):
         assert (tmp_path / f"one.{ext}").read_bytes() == (tmp_path / f"three.{ext}").read_bytes()
-    one, three = ({e: f["sha256"] for e, f in json.loads((tmp_path / f"{s}.json").read_text())["files"].items()}
-                  for s in ("one", "three"))
-    assert one == three
+    one, three = (json.loads((tmp_path / f"{s}.json").read_text()) for s in ("one", "three"))
+    assert one["count"] > 997
+    assert {e: f["sha256"] for e, f in one["files"].items()} == {e: f["sha256"] for e, f in three["files"].items()}
+    assert one["coverage"] == three["coverage"]

@@ -31,14 +31,15 @@ def _put_hex(out, end, v, digits):
 
 @njit(cache=True, nogil=True)
 def text_lines(cols, digits, out):
-    """Row i of cols (k, m) as 'f0 f1 ... fk-1\\n', field j in digits[j] hex digits."""
-    k, m = cols.shape
+    """Row i of cols (a tuple of k uint64 columns of m values) as 'f0 f1 ... fk-1\\n', field j
+    in digits[j] hex digits."""
+    k, m = len(cols), cols[0].size
     line = digits.sum() + k
     for i in range(m):
         pos = i * line
         for j in range(k):
             pos += digits[j]
-            _put_hex(out, pos, cols[j, i], digits[j])
+            _put_hex(out, pos, cols[j][i], digits[j])
             out[pos] = SPACE
             pos += 1
         out[pos - 1] = NEWLINE
@@ -46,10 +47,10 @@ def text_lines(cols, digits, out):
 
 @njit(cache=True, nogil=True)
 def hex_lines(cols, bits, out):
-    """Row i of cols (k, m) as one hex word, the fields (field j bits[j] wide) concatenated MSB
+    """Row i of cols (a tuple of k uint64 columns of m values) as one hex word, the fields (field j bits[j] wide) concatenated MSB
     first and zero-padded on the left to whole digits, then '\\n'. The word goes out as 64-bit
     limbs, least significant first (a digit never straddles two limbs)."""
-    k, m = cols.shape
+    k, m = len(cols), cols[0].size
     total = bits.sum()
     digits = (total + 3) // 4
     line = digits + 1
@@ -68,9 +69,9 @@ def hex_lines(cols, bits, out):
             w = np.uint64(0)
             for j in range(k):
                 if limb[j] == q:
-                    w |= cols[j, i] << shift[j]
+                    w |= cols[j][i] << shift[j]
                 elif limb[j] == q - 1 and spill[j]:
-                    w |= cols[j, i] >> (np.uint64(64) - shift[j])
+                    w |= cols[j][i] >> (np.uint64(64) - shift[j])
             n = min(left, 16)
             _put_hex(out, end, w, n)
             end -= n

@@ -12,8 +12,10 @@ added, and the posit situations beside.
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from numba import njit
 
 from ..formats import Minifloat, Posit
 from ..situations import SITUATIONS as ROUNDING_SITUATIONS
@@ -26,6 +28,7 @@ CLASSIFIED_OPS = ("add", "sub", "mul", "fma", "convert", "from_f64")
 ENUMERATE = 1 << 20  # input spaces up to this size: reachable situations by classifying every input
 CHUNK = 1 << 20  # vectors classified at a time
 BINARY64 = Minifloat("binary64", 11, 52, 1023, "ieee")
+TABLE_BITS = 16  # formats up to this width decode through a table of every code
 _WIDE = 62  # bits an int64 significand may use before the arithmetic moves to Python ints
 
 
@@ -33,9 +36,22 @@ def _bitlen(n: np.ndarray) -> np.ndarray:
     """Bit length of non-negative integers (int64 or object arrays)."""
     if n.dtype == object:
         return np.frompyfunc(int.bit_length, 1, 1)(n).astype(np.int64)
-    e = np.frexp(n.astype(np.float64))[1].astype(np.int64)
-    e -= (n >> np.maximum(e - 1, 0)) == 0  # the float may have rounded up to the next power of two
-    return np.where(n == 0, 0, e)
+    return _bitlen_int64(np.ascontiguousarray(n, np.int64).ravel()).reshape(np.shape(n))
+
+
+@njit(cache=True, nogil=True)
+def _bitlen_int64(n):
+    """One pass, a binary search per value: numpy's way (via float64 and a correction) takes
+    several passes over the array, a large part of classifying."""
+    out = np.empty(n.size, np.int64)
+    for i in range(n.size):
+        v, b = n[i], 0
+        for s in (32, 16, 8, 4, 2, 1):
+            if v >> s:
+                v >>= s
+                b += s
+        out[i] = b + (v > 0)
+    return out
 
 
 def _ones(k, like) -> np.ndarray:
@@ -51,6 +67,10 @@ class Values:
         self.neg, self.N, self.E = np.asarray(neg, bool), N, np.asarray(E, np.int64)
         self.nan, self.inf = nan, z if inf is None else inf
         self.nar, self.invalid = z if nar is None else nar, z if invalid is None else invalid
+
+    def take(self, idx: np.ndarray) -> Values:
+        return Values(self.neg[idx], self.N[idx], self.E[idx], self.nan[idx], self.inf[idx], self.nar[idx],
+                      self.invalid[idx])
 
     @property
     def special(self) -> np.ndarray:
@@ -104,6 +124,16 @@ def decode_posit(f: Posit, codes) -> Values:
 
 
 def decode(f, codes) -> Values:
+    if f.bits <= TABLE_BITS:
+        return _code_table(f).take(np.asarray(codes).astype(np.intp))
+    return decode_posit(f, codes) if isinstance(f, Posit) else decode_minifloat(f, codes)
+
+
+@functools.lru_cache(maxsize=32)
+def _code_table(f) -> Values:
+    """Every code of a format of at most TABLE_BITS bits, decoded once: then decoding a vector
+    set is a gather instead of a dozen passes of arithmetic over it."""
+    codes = np.arange(1 << f.bits)
     return decode_posit(f, codes) if isinstance(f, Posit) else decode_minifloat(f, codes)
 
 
@@ -165,11 +195,14 @@ def _compare(N, E, fl, c: tuple[int, int]) -> np.ndarray:
     """sign(N 2^E - cn 2^ce) for nonzero N with floor(log2) fl."""
     cn, ce = c
     cfl = cn.bit_length() - 1 + ce
-    e0 = np.minimum(E, ce)
-    same = fl == cfl  # where the binades differ they decide; elsewhere the shifts stay short
-    lhs = N << np.where(same, E - e0, 0)
-    rhs = (np.zeros_like(N) + cn) << np.where(same, ce - e0, 0)
-    return np.where(same, (lhs > rhs).astype(np.int64) - (lhs < rhs), np.sign(fl - cfl))
+    out = np.sign(fl - cfl)  # where the binades differ they decide ...
+    same = np.flatnonzero(fl == cfl)  # ... elsewhere (few vectors) the integers, aligned by short shifts
+    if same.size:
+        n, e = N[same], E[same]
+        e0 = np.minimum(e, ce)
+        lhs, rhs = n << (e - e0), (np.zeros_like(n) + cn) << (ce - e0)
+        out[same] = (lhs > rhs).astype(np.int64) - (lhs < rhs)
+    return out
 
 
 def _round_parts(N, E, qe):
@@ -251,7 +284,11 @@ def classify_posit(f: Posit, x: Values) -> dict[str, np.ndarray]:
     floor, rem, half = _round_parts(string, np.zeros_like(s), regime_len + f.es + flen - (f.n - 1))
     up = (rem != 0) & ((rem > half) | ((rem == half) & ((floor & 1) == 1)))
     rounded = np.where(inside & up, floor + 1, 1).astype(np.int64)
-    Nr, Er = posit_mag_ne(f, np.minimum(rounded, f.max_code))
+    up_code = np.minimum(rounded, f.max_code)
+    if f.bits <= TABLE_BITS:
+        Nr, Er = _code_table(f).N[up_code], _code_table(f).E[up_code]
+    else:
+        Nr, Er = posit_mag_ne(f, up_code)
     s_up = _bitlen(Nr) - 1 + Er
     out["exact"] = (finite & (x.N == 0)) | (inside & (rem == 0))
     out["inexact"] = live & ~out["exact"]
@@ -306,29 +343,44 @@ def situation_names(op: str, dest) -> tuple[str, ...]:
     return tuple(s for s in names if s != "cancellation" or op in ("add", "sub", "fma"))
 
 
-def _widths(fmt, out_fmt, op: str) -> list[int]:
+def operand_widths(fmt, out_fmt, op: str) -> list[int]:
     """The code widths of op's operands a, b, c (those it takes)."""
-    return {"convert": [fmt.bits], "fma": [fmt.bits, fmt.bits, (out_fmt or fmt).bits]}.get(op, [fmt.bits] * 2)
+    widths = {"from_f64": [64], "convert": [fmt.bits], "fma": [fmt.bits, fmt.bits, (out_fmt or fmt).bits]}
+    return widths.get(op, [fmt.bits] * 2)
 
 
 def _enumerable(fmt, out_fmt, op: str) -> bool:
     """op has at most ENUMERATE inputs."""
-    return op != "from_f64" and 1 << sum(_widths(fmt, out_fmt, op)) <= ENUMERATE
+    return op != "from_f64" and 1 << sum(operand_widths(fmt, out_fmt, op)) <= ENUMERATE
 
 
 def _all_inputs(fmt, out_fmt, op: str) -> dict[str, np.ndarray]:
     """Every input of an enumerable op: input i is the one whose codes, concatenated a then b
-    then c, read i (_input_index)."""
-    grids = np.meshgrid(*[np.arange(1 << w, dtype=np.int64) for w in _widths(fmt, out_fmt, op)], indexing="ij")
+    then c, read i."""
+    grids = np.meshgrid(*[np.arange(1 << w, dtype=np.int64) for w in operand_widths(fmt, out_fmt, op)], indexing="ij")
     return {name: grid.ravel() for name, grid in zip("abc", grids)}
 
 
-def _input_index(fmt, out_fmt, op: str, cols: dict[str, np.ndarray]) -> np.ndarray:
-    """Each vector's position in _all_inputs: its operand codes concatenated."""
-    index = np.zeros(len(cols["a"]), np.int64)
-    for name, w in zip("abc", _widths(fmt, out_fmt, op)):
-        index = (index << w) | cols[name].astype(np.int64)
-    return index
+def _input_histogram(fmt, out_fmt, op: str, cols: dict[str, np.ndarray]) -> np.ndarray:
+    """Vectors per input of an enumerable op, indexed as _all_inputs."""
+    widths = operand_widths(fmt, out_fmt, op)
+    codes = tuple(np.ascontiguousarray(cols[name], np.uint64) for name in "abc"[:len(widths)])
+    for name, c, w in zip("abc", codes, widths):  # the kernel indexes its histogram unchecked
+        if int(c.max(initial=0)) >> w:
+            raise ValueError(f"operand {name}: code {int(c.max()):#x} is wider than {w} bits")
+    return _histogram(codes, np.array(widths, np.int64))
+
+
+@njit(cache=True, nogil=True)
+def _histogram(codes, widths):
+    """One pass over the vectors, no temporaries: input index = the codes concatenated."""
+    hist = np.zeros(1 << widths.sum(), np.int64)
+    for i in range(codes[0].size):
+        index = 0
+        for j in range(len(codes)):
+            index = (index << widths[j]) | np.int64(codes[j][i])
+        hist[index] += 1
+    return hist
 
 
 @functools.lru_cache(maxsize=16)
@@ -377,10 +429,11 @@ def reachable(op: str, fmt, out_fmt=None) -> tuple[str, ...]:
     return tuple(s for s in names if s in out)
 
 
-def coverage(op: str, fmt, out_fmt, cols: dict[str, np.ndarray]) -> dict | None:
+def coverage(op: str, fmt, out_fmt, cols: dict[str, np.ndarray], jobs: int = 1) -> dict | None:
     """The manifest's coverage record of a vector set: vectors per situation (a vector may be in
     several), the reachable situations, and those the set does not hit. None for operations that
-    are not classified (those that do not round, div, sqrt, dots and unit traces)."""
+    are not classified (those that do not round, div, sqrt, dots and unit traces). jobs: threads
+    classifying chunks of a large input space's set."""
     if op not in CLASSIFIED_OPS:
         return None
     names = situation_names(op, out_fmt or fmt)
@@ -389,24 +442,25 @@ def coverage(op: str, fmt, out_fmt, cols: dict[str, np.ndarray]) -> dict | None:
         # Small input spaces (8-bit operands): the situations depend on the codes alone (never on
         # the rounding mode), so count each input's vectors and weigh the table's masks by them.
         hit = _table(op, fmt, out_fmt)
-        per_input = np.bincount(_input_index(fmt, out_fmt, op, cols), minlength=len(hit[names[0]]))
+        per_input = _input_histogram(fmt, out_fmt, op, cols)
         counts = {s: int(per_input[hit[s]].sum()) for s in names}
     else:
-        counts = _classify_counts(op, fmt, out_fmt, cols, names)
+        counts = _classify_counts(op, fmt, out_fmt, cols, names, jobs)
     reach = reachable(op, fmt, out_fmt)
     return {"vectors": n, "situations": counts, "reachable": list(reach),
             "missed": [s for s in reach if counts[s] == 0]}
 
 
-def _classify_counts(op: str, fmt, out_fmt, cols: dict[str, np.ndarray], names) -> dict[str, int]:
-    """Vectors per situation, classifying every vector."""
-    counts = dict.fromkeys(names, 0)
-    n = len(cols["a"])
-    for lo in range(0, n, CHUNK):  # in chunks: the classifier's temporaries stay a few hundred MB
+def _classify_counts(op: str, fmt, out_fmt, cols: dict[str, np.ndarray], names, jobs: int = 1) -> dict[str, int]:
+    """Vectors per situation, classifying every vector: in chunks (the classifier's temporaries
+    stay a few hundred MB), jobs at a time in threads (numpy and the kernels release the GIL)."""
+    def count(lo: int) -> list[int]:
         hit = exact_situations(op, fmt, out_fmt, {k: v[lo:lo + CHUNK] for k, v in cols.items()})
-        for s in names:
-            counts[s] += int(hit[s].sum())
-    return counts
+        return [int(hit[s].sum()) for s in names]
+
+    with ThreadPoolExecutor(jobs) as pool:
+        per_chunk = list(pool.map(count, range(0, len(cols["a"]), CHUNK)))
+    return {s: sum(c[i] for c in per_chunk) for i, s in enumerate(names)}
 
 
 def report(cov: dict) -> str:

@@ -9,6 +9,7 @@ in the accumulator format); convert `a [r] z flags` (z in the --to format); from
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ from .. import ops
 from ..encodings import FLAG_BITS, STOCHASTIC
 from ..formats import Minifloat, Posit
 from .common import check_exhaustive, stream
-from .coverage import decode_minifloat, multiply
+from .coverage import decode_minifloat, multiply, operand_widths
 from .edge import LEVELS, constructed_pairs, edge_codes, edge_f64, half_ulp_codes, with_edges
 from .io import VectorSet
 from .posit_vectors import generate_posit
@@ -30,6 +31,7 @@ EXACT_OPS = (*MINMAX_OPS, *COMPARE_OPS)  # no rounding: no rounding mode, r or o
 OPS = (*BINARY_OPS, "fma", "convert", "from_f64", *EXACT_OPS)
 ALL_OPS = (*OPS, "div", "sqrt", "dot", "quire_mac")  # div, sqrt, dot and quire_mac: posits
 DEFAULT_COUNT = 10000
+CHUNK = 1 << 20  # vectors generated per task: --jobs N runs N chunks at a time
 
 # Stream purposes (the low byte of a stream's starting state).
 _A, _B, _R, _PICK, _C = 1, 2, 3, 4, 5
@@ -90,17 +92,17 @@ class Request:
         return {k: str(v) for k, v in self.parameters(count).items()}
 
 
-def _random_codes(f: Minifloat, seed: int, purpose: int, n: int) -> np.ndarray:
-    return with_edges(stream(seed, purpose, n), f.bits, edge_codes(f))
+def _random_codes(f: Minifloat, seed: int, purpose: int, n: int, start: int) -> np.ndarray:
+    return with_edges(stream(seed, purpose, n, start), f.bits, edge_codes(f))
 
 
-def _random_f64(f: Minifloat, seed: int, n: int) -> np.ndarray:
+def _random_f64(f: Minifloat, seed: int, n: int, start: int) -> np.ndarray:
     """binary64 patterns spread over the format's range: random sign, an exponent from two below
     the smallest subnormal to two above the largest binade, random 52-bit significand; one in
     eight is instead an exact midpoint between two neighbouring codes (a tie), and one in eight an
     edge input (edge_f64)."""
-    raw = stream(seed, _A, n)
-    pick = stream(seed, _PICK, n)
+    raw = stream(seed, _A, n, start)
+    pick = stream(seed, _PICK, n, start)
     lo = int(np.floor(np.log2(f.min_subnormal))) - 2
     hi = int(np.floor(np.log2(f.max_value))) + 2
     e = lo + (pick % np.uint64(hi - lo + 1)).astype(np.int64)
@@ -117,6 +119,17 @@ def _random_f64(f: Minifloat, seed: int, n: int) -> np.ndarray:
 
 def _all_pairs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(codes, codes.size), np.tile(codes, codes.size)
+
+
+def _exhaustive(widths: list[int], lo: int, hi: int) -> dict[str, np.ndarray]:
+    """Inputs lo..hi-1 of every combination of codes, a varying slowest: input i's codes,
+    concatenated, read i."""
+    i = np.arange(lo, hi, dtype=np.int64)
+    cols, shift = {}, sum(widths)
+    for name, w in zip("abc", widths):
+        shift -= w
+        cols[name] = (i >> shift) & ((1 << w) - 1)
+    return cols
 
 
 def _convert_sources(req: Request) -> np.ndarray:
@@ -151,48 +164,45 @@ def _fma_edge_addends(req: Request, a: np.ndarray, b: np.ndarray, c: np.ndarray,
     return np.where(use, codes, c)
 
 
-def operands(req: Request) -> dict[str, np.ndarray]:
+def edge_operands(req: Request) -> dict[str, np.ndarray]:
+    """The operands of an edge set (small: generated whole)."""
     f, g = req.fmt, req.result_fmt
     if req.op == "from_f64":
-        if req.mode == "exhaustive":
-            raise ValueError("from_f64 has 2^64 inputs: use --mode edge or random")
-        a = edge_f64(f, req.level) if req.mode == "edge" else _random_f64(f, req.seed, req.count)
-        return {"a": a.astype(np.uint64)}
+        return {"a": edge_f64(f, req.level).astype(np.uint64)}
     if req.op == "convert":
-        if req.mode == "exhaustive":
-            check_exhaustive(req, f.bits)
-            return {"a": np.arange(1 << f.bits, dtype=np.int64)}
-        if req.mode == "edge":
-            return {"a": _convert_sources(req)}
-        return {"a": _random_codes(f, req.seed, _A, req.count)}
-    if req.mode == "exhaustive":
-        check_exhaustive(req, 2 * f.bits + (g.bits if req.op == "fma" else 0))
-        a, b = _all_pairs(np.arange(1 << f.bits, dtype=np.int64))
-        if req.op == "fma":
-            cs = np.arange(1 << g.bits, dtype=np.int64)
-            a, b, c = np.repeat(a, cs.size), np.repeat(b, cs.size), np.tile(cs, a.size)
-            return {"a": a, "b": b, "c": c}
-    elif req.mode == "edge":
-        a, b = _all_pairs(edge_codes(f, req.level))
-        if req.op in (*BINARY_OPS, "fma"):  # pairs built to land in each rounding situation
-            ca, cb = constructed_pairs(f, "mul" if req.op == "fma" else req.op, req.level, req.seed)
-            a, b = np.concatenate([a, ca]), np.concatenate([b, cb])
-    else:
-        a = _random_codes(f, req.seed, _A, req.count)
-        b = _random_codes(f, req.seed, _B, req.count)
+        return {"a": _convert_sources(req)}
+    a, b = _all_pairs(edge_codes(f, req.level))
+    if req.op in (*BINARY_OPS, "fma"):  # pairs built to land in each rounding situation
+        ca, cb = constructed_pairs(f, "mul" if req.op == "fma" else req.op, req.level, req.seed)
+        a, b = np.concatenate([a, ca]), np.concatenate([b, cb])
     if req.op != "fma":
         return {"a": a, "b": b}
     pick = stream(req.seed, _PICK, a.size)
-    if req.mode == "edge":
-        cs = edge_codes(g, req.level)
-        c = _fma_edge_addends(req, a, b, cs[np.arange(a.size) % cs.size], pick)
-    else:
-        c = _random_codes(g, req.seed, _C, a.size)
+    cs = edge_codes(g, req.level)
+    c = _fma_edge_addends(req, a, b, cs[np.arange(a.size) % cs.size], pick)
     return {"a": a, "b": b, "c": _fma_addends(req, a, b, c, pick)}
 
 
-def generate(req: Request) -> VectorSet:
-    """The vectors of a request: operand fields, [r], z, flags, with the model's results."""
+def random_operands(req: Request, lo: int, hi: int) -> dict[str, np.ndarray]:
+    """The operands of vectors lo..hi-1 of a random set: each from its position in the streams,
+    so any chunking gives the same vectors."""
+    f, g, n = req.fmt, req.result_fmt, hi - lo
+    if req.op == "from_f64":
+        return {"a": _random_f64(f, req.seed, n, lo)}
+    cols = {"a": _random_codes(f, req.seed, _A, n, lo)}
+    if req.op != "convert":
+        cols["b"] = _random_codes(f, req.seed, _B, n, lo)
+    if req.op == "fma":
+        c = _random_codes(g, req.seed, _C, n, lo)
+        cols["c"] = _fma_addends(req, cols["a"], cols["b"], c, stream(req.seed, _PICK, n, lo))
+    return cols
+
+
+def generate(req: Request, jobs: int = 1) -> VectorSet:
+    """The vectors of a request: operand fields, [r], z, flags, with the model's results. Random
+    and exhaustive sets are generated in chunks, jobs at a time in threads (numpy and the model's
+    table lookups release the GIL); every vector depends on its position alone, so the set is
+    the same for any jobs."""
     if req.mode not in MODES:
         raise ValueError(f"unknown mode {req.mode!r}: expected one of {', '.join(MODES)}")
     if req.level not in LEVELS or (req.level != 1 and req.mode != "edge"):
@@ -208,28 +218,63 @@ def generate(req: Request) -> VectorSet:
     if req.op in EXACT_OPS and (req.rounding != "rne" or req.overflow != "ieee"):
         raise ValueError(f"{req.op} does not round: it takes no --rounding or --overflow")
     f, g = req.fmt, req.result_fmt
-    cols = operands(req)
-    n = len(cols["a"])
-    widths = {"a": 64 if req.op == "from_f64" else f.bits, "b": f.bits, "c": g.bits}
-    fields = [(name, widths[name]) for name in ("a", "b", "c") if name in cols]
+    widths = operand_widths(f, g, req.op)
+    fields = list(zip("abc", widths))
+    if req.stochastic:
+        fields.append(("r", req.sr_bits))
+    fields += [("z", 1 if req.op in COMPARE_OPS else g.bits), ("flags", FLAG_BITS)]
+    if req.mode == "edge":
+        edge = edge_operands(req)
+        n = len(edge["a"])
+    elif req.mode == "exhaustive":
+        if req.op == "from_f64":
+            raise ValueError("from_f64 has 2^64 inputs: use --mode edge or random")
+        check_exhaustive(req, sum(widths))
+        n = 1 << sum(widths)
+    else:
+        n = req.count
+    columns = {name: np.empty(n, np.uint64) for name, _ in fields}
+
+    def fill(lo: int) -> None:
+        hi = min(n, lo + CHUNK)
+        if req.mode == "edge":
+            cols = {name: v[lo:hi] for name, v in edge.items()}
+        elif req.mode == "exhaustive":
+            cols = _exhaustive(widths, lo, hi)
+        else:
+            cols = random_operands(req, lo, hi)
+        cols.update(_results(req, cols, lo))
+        for name, _ in fields:
+            columns[name][lo:hi] = cols[name]
+
+    starts = range(0, n, CHUNK)
+    if jobs <= 1 or len(starts) <= 1:
+        for lo in starts:
+            fill(lo)
+    else:
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(fill, starts))  # list: a chunk's exception is raised here
+    return VectorSet(req.meta(n), fields, columns)
+
+
+def _results(req: Request, cols: dict[str, np.ndarray], lo: int) -> dict[str, np.ndarray]:
+    """[r], z and flags of the vectors from position lo on with operands cols."""
+    f, g = req.fmt, req.result_fmt
+    out = {}
     kw = {"rounding": req.rounding, "overflow": req.overflow}
     if req.stochastic:
-        cols["r"] = (stream(req.seed, _R, n) & np.uint64((1 << req.sr_bits) - 1)).astype(np.int64)
-        fields.append(("r", req.sr_bits))
-        kw.update(r=cols["r"], sr_bits=req.sr_bits)
+        out["r"] = (stream(req.seed, _R, len(cols["a"]), lo) & np.uint64((1 << req.sr_bits) - 1)).astype(np.int64)
+        kw.update(r=out["r"], sr_bits=req.sr_bits)
     if req.op in BINARY_OPS:
-        z, flags = getattr(ops, req.op)(f, cols["a"], cols["b"], **kw)
+        out["z"], out["flags"] = getattr(ops, req.op)(f, cols["a"], cols["b"], **kw)
     elif req.op in MINMAX_OPS:
-        z, flags = getattr(ops, req.op)(f, cols["a"], cols["b"])
+        out["z"], out["flags"] = getattr(ops, req.op)(f, cols["a"], cols["b"])
     elif req.op in COMPARE_OPS:
-        z, flags = ops.compare(f, cols["a"], cols["b"], req.op.removeprefix("compare_"))
+        out["z"], out["flags"] = ops.compare(f, cols["a"], cols["b"], req.op.removeprefix("compare_"))
     elif req.op == "fma":
-        z, flags = ops.fma(f, cols["a"], cols["b"], cols["c"], acc_fmt=g, **kw)
+        out["z"], out["flags"] = ops.fma(f, cols["a"], cols["b"], cols["c"], acc_fmt=g, **kw)
     elif req.op == "convert":
-        z, flags = ops.convert(f, cols["a"], g, **kw)
+        out["z"], out["flags"] = ops.convert(f, cols["a"], g, **kw)
     else:
-        z, flags = ops.from_f64(f, cols["a"], **kw)
-    cols["z"], cols["flags"] = z, flags
-    fields += [("z", 1 if req.op in COMPARE_OPS else g.bits), ("flags", FLAG_BITS)]
-    columns = {name: np.asarray(cols[name]).astype(np.uint64) for name, _ in fields}
-    return VectorSet(req.meta(n), fields, columns)
+        out["z"], out["flags"] = ops.from_f64(f, cols["a"], **kw)
+    return out

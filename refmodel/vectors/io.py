@@ -69,19 +69,17 @@ def _dtype(bits: int) -> np.dtype:
     return np.dtype(np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32 if bits <= 32 else np.uint64)
 
 
-def _chunk_matrix(vs: VectorSet, lo: int, hi: int) -> np.ndarray:
-    """Vectors lo..hi-1 as a (fields, n) uint64 matrix, the layout the line kernels read."""
-    mat = np.empty((len(vs.fields), hi - lo), np.uint64)
-    for j, (name, _) in enumerate(vs.fields):
-        mat[j] = vs.columns[name][lo:hi]
-    return mat
+def _chunk_columns(vs: VectorSet, lo: int, hi: int) -> tuple[np.ndarray, ...]:
+    """Vectors lo..hi-1 as a tuple of uint64 column slices, what the line kernels read (views:
+    copying them into one matrix cost a third of the formatting)."""
+    return tuple(np.ascontiguousarray(vs.columns[name][lo:hi], np.uint64) for name, _ in vs.fields)
 
 
 def format_text_lines(vs: VectorSet, lo: int, hi: int) -> np.ndarray:
     """Vectors lo..hi-1 as lines of the text file (ASCII bytes)."""
     digits = np.array([(bits + 3) // 4 for _, bits in vs.fields], np.int64)
     out = np.empty((hi - lo) * int(digits.sum() + len(digits)), np.uint8)
-    hexfmt.text_lines(_chunk_matrix(vs, lo, hi), digits, out)
+    hexfmt.text_lines(_chunk_columns(vs, lo, hi), digits, out)
     return out
 
 
@@ -89,7 +87,7 @@ def format_hex_lines(vs: VectorSet, lo: int, hi: int) -> np.ndarray:
     """Vectors lo..hi-1 as lines of the $readmemh file (ASCII bytes)."""
     bits = np.array([b for _, b in vs.fields], np.int64)
     out = np.empty((hi - lo) * ((int(bits.sum()) + 3) // 4 + 1), np.uint8)
-    hexfmt.hex_lines(_chunk_matrix(vs, lo, hi), bits, out)
+    hexfmt.hex_lines(_chunk_columns(vs, lo, hi), bits, out)
     return out
 
 
