@@ -12,7 +12,7 @@ from numba import njit
 GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def splitmix64(seed, n):
     """n 64-bit outputs of SplitMix64 started from state `seed` (uint64)."""
     out = np.empty(n, np.uint64)

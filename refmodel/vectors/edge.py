@@ -6,6 +6,7 @@ significand patterns and more constructed pairs per situation than level 1."""
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..formats import Minifloat
 from ..ops import decode
@@ -110,9 +111,21 @@ def edge_f64(f: Minifloat, level: int = 1) -> np.ndarray:
 def with_edges(raw: np.ndarray, bits: int, edge: np.ndarray) -> np.ndarray:
     """Random codes from the low `bits` bits of raw (uint64 from a seeded stream), one in eight
     replaced by an edge code picked by raw's upper half: weighted random operands for random mode."""
-    codes = (raw & np.uint64((1 << bits) - 1)).astype(np.int64)
-    pick = (raw >> np.uint64(61)) == 0
-    return np.where(pick, edge[((raw >> np.uint64(32)) % np.uint64(edge.size)).astype(np.int64)], codes)
+    return _with_edges(raw, np.uint64((1 << bits) - 1), edge.astype(np.int64))
+
+
+@njit(cache=True, nogil=True)
+def _with_edges(raw, mask, edge):
+    # One pass, no temporaries: this runs on every operand of a random set (chunks on --jobs threads).
+    out = np.empty(raw.size, np.int64)
+    n = np.uint64(edge.size)
+    for i in range(raw.size):
+        x = raw[i]
+        if (x >> np.uint64(61)) == 0:
+            out[i] = edge[(x >> np.uint64(32)) % n]
+        else:
+            out[i] = np.int64(x & mask)
+    return out
 
 
 def half_ulp_codes(f: Minifloat, fl: np.ndarray, shift: np.ndarray) -> np.ndarray:
