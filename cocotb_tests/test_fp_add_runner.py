@@ -23,8 +23,7 @@ one writer under build/cocotb/fp_add/vectors/<fmt>/; the plan of a run is <build
              spread evenly), per op and mode 256 sampled pairs (ieee) and 48 policy-sensitive pairs
              under each of sat and sat_propagate (~55,000 vectors in all).
 Environment: FP_ADD_PLAN=exhaustive|sampled (both simulators), FP_ADD_FORMATS (a subset of the bank's),
-FP_ADD_LANES (default 16 on Icarus, 32 on Verilator), FP_ADD_MAX_MISMATCHES (10), FP_UNITS_OPT=1
-(verilated.mk's optimisation for the Verilator runtime too, see unit_runs.py), GOLDEN_DIR, WAVES.
+FP_ADD_LANES (default 16 on Icarus, 32 on Verilator), FP_ADD_MAX_MISMATCHES (10), GOLDEN_DIR, WAVES.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from simulate import BUILD, RTL, SIMS, build_dir, run_cocotb
-from unit_runs import fast_cxx_build, judge, run_once, selected_params
+from unit_runs import judge, run_once, selected_params
 from vecfiles import save_set, subset
 
 from refmodel.formats import parse_format
@@ -153,17 +152,16 @@ def run_bank(sim: str, formats: list[str]) -> None:
     plan_file = where / "plan.json"
     plan_file.write_text(json.dumps({"lanes": lanes, "sr_bits": SR_BITS, "formats": entries}, indent=1) + "\n")
     (where / "results.xml").unlink(missing_ok=True)
-    with fast_cxx_build(sim):
-        run_cocotb(
-            sim,
-            unit="fp_add",
-            variant="bank",
-            toplevel="fp_add_bank",
-            sources=[RTL / "fp" / "fp_add.v", HERE / "hdl" / "fp_add_bank.v"],
-            parameters=bank_params(lanes),
-            test_module="test_fp_add",
-            extra_env={"FP_ADD_PLAN_FILE": str(plan_file)},
-        )
+    run_cocotb(
+        sim,
+        unit="fp_add",
+        variant="bank",
+        toplevel="fp_add_bank",
+        sources=[RTL / "fp" / "fp_add.v", HERE / "hdl" / "fp_add_bank.v"],
+        parameters=bank_params(lanes),
+        test_module="test_fp_add",
+        extra_env={"FP_ADD_PLAN_FILE": str(plan_file)},
+    )
 
 
 def _matrix() -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ starts) and runs them side by side.
            at every time step, ~0.15 ms a clock).
 Environment: FP_MAC_PLAN=full|short (both simulators), FP_MAC_SETUPS (a subset of the configurations
 and lfsr), FP_MAC_LANES (default 2 on Icarus, 4 on Verilator), FP_MAC_MAX_MISMATCHES (10),
-FP_UNITS_OPT=1 (see unit_runs.py), GOLDEN_DIR, WAVES.
+GOLDEN_DIR, WAVES.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ import numpy as np
 import pytest
 from mac_bank import BY_NAME, LFSR_SETUPS, SETUPS, MacSetup, bank_verilog
 from simulate import BUILD, RTL, SIMS, build_dir, run_cocotb
-from unit_runs import fast_cxx_build, judge, run_once, selected_params
+from unit_runs import judge, run_once, selected_params
 from vecfiles import save_set
 
 from refmodel.encodings import FLAG_BITS, STOCHASTIC
@@ -210,24 +210,23 @@ def run_bank(sim: str, units: list[str]) -> None:
     sr_add = GOLDEN / "sr_add" / "e5m2_sr_random.txt"
     modules = (["test_fp_mac"] if setups else []) + (["test_lfsr"] if LFSR in units else [])
     (where / "results.xml").unlink(missing_ok=True)
-    with fast_cxx_build(sim):
-        run_cocotb(
-            sim,
-            unit="fp_mac",
-            variant="bank",
-            toplevel="fp_mac_bank",
-            sources=[RTL / "fp" / "fp_mac.v", RTL / "common" / "lfsr.v", HERE / "hdl" / "fp_mac_lanes.v", bank],
-            parameters={},
-            test_module=",".join(modules),
-            extra_env={
-                "FP_MAC_PLAN_FILE": str(plan_file),
-                "LFSR_SETUPS": json.dumps([s.to_dict() for s in LFSR_SETUPS]),
-                "LFSR_CYCLES": str(LFSR_PLAN[plan_name]["cycles"]),
-                "LFSR_LONG": str(LFSR_PLAN[plan_name]["long"]),
-                "LFSR_PERIOD_W": str(LFSR_PLAN[plan_name]["period_w"]),
-                "LFSR_GOLDEN": str(sr_add) if sr_add.exists() else "",
-            },
-        )
+    run_cocotb(
+        sim,
+        unit="fp_mac",
+        variant="bank",
+        toplevel="fp_mac_bank",
+        sources=[RTL / "fp" / "fp_mac.v", RTL / "common" / "lfsr.v", HERE / "hdl" / "fp_mac_lanes.v", bank],
+        parameters={},
+        test_module=",".join(modules),
+        extra_env={
+            "FP_MAC_PLAN_FILE": str(plan_file),
+            "LFSR_SETUPS": json.dumps([s.to_dict() for s in LFSR_SETUPS]),
+            "LFSR_CYCLES": str(LFSR_PLAN[plan_name]["cycles"]),
+            "LFSR_LONG": str(LFSR_PLAN[plan_name]["long"]),
+            "LFSR_PERIOD_W": str(LFSR_PLAN[plan_name]["period_w"]),
+            "LFSR_GOLDEN": str(sr_add) if sr_add.exists() else "",
+        },
+    )
 
 
 def _matrix() -> list[tuple[str, str]]:

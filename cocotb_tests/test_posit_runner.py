@@ -30,24 +30,19 @@ posit6es1, posit10es3 and posit12es0 pass on Icarus). Icarus
 evaluates the datapaths ~50x slower than Verilator, so it gets sampled subsets of the stochastic
 and random sets (see _requests). Environment: POSIT_LANES (lanes per transaction; default 16 on
 Icarus, 8 on Verilator), POSIT_MAX_MISMATCHES (default 10), POSIT_SCALE (multiplies the generated
-random and trace counts; default 1), POSIT_VL_OPT, POSIT_VL_CACHE (Verilator build, below),
+random and trace counts; default 1), POSIT_VL_OPT (the model's C++ optimisation, below),
 GOLDEN_DIR, WAVES. JUnit XML goes to build/cocotb/posit/<sim>-<fmt>/results.xml.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from simulate import BUILD, RTL, SIMS, build_dir, run_cocotb, waves_requested
+from simulate import BUILD, RTL, SIMS, run_cocotb
 
 from refmodel import posits
 from refmodel.units.quire_mac import QuireMAC
@@ -233,79 +228,9 @@ def binary_groups(files: list[Path]) -> list[list[str]]:
     return list(groups.values())
 
 
-# ----------------------------------------------------------------------------------------------
-# Verilator build time. A cocotb Verilator build compiles the model (Vtop__ALL.cpp, one translation
-# unit) and Verilator's runtime (verilated.cpp, verilated_vpi.cpp, verilated_threads.cpp,
-# verilated_dpi.cpp: ~30 s of CPU, the same for every design). The first posit build's runtime
-# objects are kept, linked into one relocatable object, and later posit builds link that instead of
-# compiling the runtime again (make variables through MAKEFLAGS, as conftest.py does for the PCH
-# flag: VM_GLOBAL_FAST / VM_GLOBAL_SLOW emptied, the object in LIBS). The cache is keyed by the
-# Verilator root, its version, the compiler and cocotb's version; WAVES=1 builds (other defines) and
-# POSIT_VL_CACHE=0 do without it. The model itself compiles at OPT_FAST=-O0 (POSIT_VL_OPT): the
-# lanes are few, so the simulation time is cocotb's, not the model's.
-# ----------------------------------------------------------------------------------------------
-RUNTIME = BUILD / "posit" / "verilator-runtime"
-
-
-def _runtime_key() -> str:
-    import cocotb
-
-    root = os.environ.get("VERILATOR_ROOT", "")
-    try:
-        version = subprocess.run(["verilator", "--version"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        version = "?"
-    parts = [root, version, os.environ.get("CXX", "c++"), cocotb.__version__, os.environ.get("MAKEFLAGS", "")]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-
-
-def _runtime_enabled(sim: str) -> bool:
-    return (sim == "verilator" and not waves_requested() and os.environ.get("POSIT_VL_CACHE", "1") != "0"
-            and " " not in str(RUNTIME))
-
-
-@contextlib.contextmanager
-def _verilator_make(sim: str, key: str):
-    """MAKEFLAGS for one posit Verilator build: the optimisation level, and the cached runtime."""
-    if sim != "verilator":
-        yield
-        return
-    old = os.environ.get("MAKEFLAGS")
-    extra = [f"OPT_FAST={os.environ.get('POSIT_VL_OPT', '-O0')}"]
-    obj = RUNTIME / key / "verilated_runtime.o"
-    if _runtime_enabled(sim) and obj.exists():
-        extra += ["VM_GLOBAL_FAST=", "VM_GLOBAL_SLOW=", f"LIBS={obj}"]
-    os.environ["MAKEFLAGS"] = " ".join(x for x in (old, *extra) if x)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("MAKEFLAGS", None)
-        else:
-            os.environ["MAKEFLAGS"] = old
-
-
-def _keep_runtime(sim: str, fmt: str, key: str) -> None:
-    """After a full Verilator build: link its runtime objects into the cache (once)."""
-    obj = RUNTIME / key / "verilated_runtime.o"
-    if not _runtime_enabled(sim) or obj.exists():
-        return
-    where = build_dir("posit", sim, fmt)
-    try:
-        classes = (where / "Vtop_classes.mk").read_text()
-    except OSError:
-        return
-    names = []
-    for var in ("VM_GLOBAL_FAST", "VM_GLOBAL_SLOW"):
-        m = re.search(rf"^{var} \+= \\\n((?:  \S+ \\\n)*)", classes, re.M)
-        names += m.group(1).split()[::2] if m else []
-    objs = [where / f"{n}.o" for n in names]
-    if not objs or not all(o.exists() for o in objs) or not shutil.which("ld"):
-        return
-    obj.parent.mkdir(parents=True, exist_ok=True)
-    tmp = obj.with_suffix(".tmp.o")
-    if subprocess.run(["ld", "-r", "-o", str(tmp), *map(str, objs)], capture_output=True).returncode == 0:
-        tmp.replace(obj)
+# The Verilator model compiles at OPT_FAST=-O0 (POSIT_VL_OPT): the lanes are few, so the simulation
+# time is cocotb's, not the model's (simulate.run_cocotb's model_opt).
+VL_OPT = os.environ.get("POSIT_VL_OPT", "-O0")
 
 
 def _matrix() -> list[tuple[str, str]]:
@@ -331,13 +256,6 @@ def test_posit(sim: str, fmt: str) -> None:
     trace_files.append(custom_trace(fmt, "long", max(int((8000 if fast else 3000) * _scale()), 1), seed=8))
     trace_files.append(custom_trace(fmt, "overflow", max(int((3000 if fast else 1000) * _scale()), 1), seed=9))
     lanes = int(os.environ.get("POSIT_LANES", DEFAULT_LANES[sim]))
-    key = _runtime_key() if sim == "verilator" else ""
-    with _verilator_make(sim, key):
-        _run(sim, fmt, f, lanes, files, trace_files)
-    _keep_runtime(sim, fmt, key)
-
-
-def _run(sim, fmt, f, lanes, files, trace_files) -> None:
     run_cocotb(
         sim,
         unit="posit",
@@ -357,4 +275,5 @@ def _run(sim, fmt, f, lanes, files, trace_files) -> None:
             "POSIT_Q_STEPS": str(Q_STEPS),
             "POSIT_SCALE": str(_scale()),
         },
+        model_opt=VL_OPT,
     )

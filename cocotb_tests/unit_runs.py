@@ -1,41 +1,12 @@
 """What the minifloat-unit runners and testbenches share (test_fp_add*.py, test_fp_mac*.py,
-test_lfsr.py): the build options of a Verilator bank, one simulator run per bank judged per pytest
-item, and reading a signal that may hold X or Z bits.
-
-simulate.run_cocotb builds with verilated.mk's optimisation: -Os for the model (OPT_FAST) and for the
-Verilator runtime (OPT_GLOBAL: verilated.cpp, verilated_vpi.cpp, ...; ~27 s of CPU, the same for every
-design). The C++ compile is the largest part of a cocotb run on a 2-core machine, so the runners
-compile the runtime at -O0 (it only carries the VPI calls). The model stays at -Os: a cocotb build
-(--public-flat-rw) re-evaluates the whole model at every time step, so its speed sets the run time (the
-fp_add bank: 52 us per idle step at -Os, 129 us at -O0). verilated.mk's make variables reach the
-`make -f Vtop.mk` that cocotb's runner starts through MAKEFLAGS, for the one build (the route
-conftest.py uses for CFG_CXXFLAGS_PCH_I). FP_UNITS_OPT=1 keeps verilated.mk's defaults.
+test_lfsr.py, scoreboard.py): one simulator run per bank judged per pytest item, and reading a signal
+that may hold X or Z bits.
 """
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ET
-from contextlib import contextmanager
 from pathlib import Path
-
-RUNTIME_O0 = "OPT_GLOBAL=-O0"
-
-
-@contextmanager
-def fast_cxx_build(sim: str, flags: str = RUNTIME_O0):
-    """Within the block, a Verilator build gets the make variables `flags` (unless FP_UNITS_OPT=1)."""
-    old = os.environ.get("MAKEFLAGS")
-    if sim == "verilator" and os.environ.get("FP_UNITS_OPT", "0") in ("", "0"):
-        os.environ["MAKEFLAGS"] = " ".join(x for x in (old, flags) if x)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("MAKEFLAGS", None)
-        else:
-            os.environ["MAKEFLAGS"] = old
-
 
 # ----------------------------------------------------------------------------------------------
 # One simulator run per bank, judged per pytest item

@@ -1,22 +1,27 @@
 // fp_add_readmemh_tb: self-checking $readmemh testbench of rtl/fp/fp_add.v (no cocotb, no VPI):
-// it loads a golden vector file (STEM.hex: one vector per line, the fields concatenated MSB first, as
-// `refmodel gen add|sub` writes them), applies LANES vectors per evaluation to LANES adders side by
-// side, compares z and flags bit for bit, and prints one line per mismatch and a summary:
-//   MISMATCH <index> <a> <b> <r> <z expected> <flags expected> <z actual> <flags actual>   (hex)
-//   DONE vectors=<n> mismatches=<m>
+// it replays a list of golden vector files (STEM.hex: one vector per line, the fields concatenated MSB
+// first, as `refmodel gen add|sub` writes them) in one simulator process, LANES vectors per evaluation
+// through LANES adders side by side, compares z and flags bit for bit, and prints one line per
+// mismatch and a summary per file:
+//   MISMATCH <file> <index> <a> <b> <r> <z expected> <flags expected> <z actual> <flags actual>   (hex)
+//   DONE <file> vectors=<n> mismatches=<m>
 // The driver cocotb_tests/readmemh_fp.py builds it (Icarus: iverilog + vvp; Verilator: --binary),
-// passes the layout of STEM.json as plusargs, decodes the mismatches and measures vectors/s.
+// writes the list from the files' manifests (STEM.json), decodes the mismatches and measures
+// vectors/s.
+//
+// Speed: every lane is static logic (a generate block reading its own memory word at `base + k`), so a
+// batch costs the procedural code one assignment, one delay and one test of the LANES mismatch bits;
+// the lanes' field extraction and comparison are evaluated with the datapaths. One process replays a
+// whole list, so its start and the loading of the files are paid once per list, not per file.
 //
 // Parameters (override by name only): EXP_W, MAN_W, BIAS, NAN_STYLE, HAS_INF, SR_BITS as in
-// rtl/fp/fp_add.v; LANES adders evaluated together; DEPTH the vector memory's words; WORD_W its
-// width (>= the hex word of the file).
+// rtl/fp/fp_add.v; LANES adders evaluated together; DEPTH the vector memory's words (>= the largest
+// file); WORD_W its width (>= the files' hex words).
 //
-// Plusargs (all but +vectors have defaults):
-//   +vectors=<STEM.hex>   the vector file            +count=<n>      vectors in it
-//   +sub=<0|1>            op sub (1) or add (0)      +rm=<0..7>      +ovf=<0..3>
-//   +a_lsb= +b_lsb= +z_lsb= +f_lsb=                  field positions in the hex word (STEM.json)
-//   +r_lsb= +r_w=         the r field (r_w = 0: none); R is driven as r << (SR_BITS - r_w)
-//   +max_report=<n>       mismatches printed (default 20); all are counted
+// Plusargs: +list=<file>: one line per vector file,
+//   <STEM.hex> <count> <sub 0|1> <rm 0..7> <ovf 0..3> <a_lsb> <b_lsb> <z_lsb> <flags_lsb> <r_lsb> <r_w>
+//   (field positions in the hex word; r_w = 0: no r field; R is driven as r << (SR_BITS - r_w)).
+//   +max_report=<n>: mismatches printed per file (default 10); all are counted.
 //
 // Latency: the DUT is combinational; the testbench waits 1 time unit per LANES vectors.
 
@@ -31,93 +36,102 @@ module fp_add_readmemh_tb #(
     parameter integer HAS_INF   = 0,
     parameter integer SR_BITS   = 8,
     parameter integer LANES     = 16,
-    parameter integer DEPTH     = 1 << 20,
+    parameter integer DEPTH     = 1 << 17,
     parameter integer WORD_W    = 64
 );
 
     localparam integer W = EXP_W + MAN_W + 1;
+    localparam [WORD_W-1:0] ONE = 1;
 
     reg [WORD_W-1:0] mem [0:DEPTH-1];
 
-    reg  [LANES*W-1:0]       a_bus, b_bus;
-    reg  [LANES*SR_BITS-1:0] r_bus;
+    // The file being replayed: its size, layout and mode; `base` is the current batch's first vector.
+    integer     count, a_lsb, b_lsb, z_lsb, f_lsb, r_lsb, r_w, base;
+    reg         sub;
+    reg  [2:0]  rm;
+    reg  [1:0]  ovf;
+
     wire [LANES*W-1:0]       z_bus;
     wire [LANES*5-1:0]       f_bus;
-    reg                      sub;
-    reg  [2:0]               rm;
-    reg  [1:0]               ovf;
+    wire [LANES*SR_BITS-1:0] r_bus;
+    wire [LANES-1:0]         bad;
 
     genvar k;
     generate
         for (k = 0; k < LANES; k = k + 1) begin : g_lane
+            // lanes past the end of the file replay its last vector and are not judged
+            wire             live = (base + k < count);
+            wire [WORD_W-1:0] word = mem[live ? base + k : count - 1];
+            wire [WORD_W-1:0] a_f  = word >> a_lsb;
+            wire [WORD_W-1:0] b_f  = word >> b_lsb;
+            wire [WORD_W-1:0] z_f  = word >> z_lsb;
+            wire [WORD_W-1:0] f_f  = word >> f_lsb;
+            wire [WORD_W-1:0] r_f  = (r_w == 0) ? {WORD_W{1'b0}}
+                                   : ((word >> r_lsb) & ((ONE << r_w) - ONE)) << (SR_BITS - r_w);
+            wire [W-1:0] z;
+            wire [4:0]   f;
             fp_add #(
                 .EXP_W(EXP_W), .MAN_W(MAN_W), .BIAS(BIAS), .NAN_STYLE(NAN_STYLE), .HAS_INF(HAS_INF),
                 .SR_BITS(SR_BITS)
             ) u_add (
-                .a_i(a_bus[k*W +: W]), .b_i(b_bus[k*W +: W]), .sub_i(sub), .rm_i(rm), .ovf_i(ovf),
-                .rand_i(r_bus[k*SR_BITS +: SR_BITS]), .z_o(z_bus[k*W +: W]), .flags_o(f_bus[k*5 +: 5])
+                .a_i(a_f[W-1:0]), .b_i(b_f[W-1:0]), .sub_i(sub), .rm_i(rm), .ovf_i(ovf),
+                .rand_i(r_f[SR_BITS-1:0]), .z_o(z), .flags_o(f)
             );
+            assign z_bus[k*W +: W]             = z;
+            assign f_bus[k*5 +: 5]             = f;
+            assign r_bus[k*SR_BITS +: SR_BITS] = r_f[SR_BITS-1:0];
+            assign bad[k] = live && ({z, f} !== {z_f[W-1:0], f_f[4:0]});
         end
     endgenerate
 
-    reg [1023:0] path;
-    integer count, a_lsb, b_lsb, z_lsb, f_lsb, r_lsb, r_w, max_report, tmp;
-    integer base, l, idx, mismatches;
+    reg [8*1024-1:0] list_path, path;
+    integer list, nfile, n_sub, n_rm, n_ovf, max_report, mismatches, l;
     reg [WORD_W-1:0] word;
-    reg [W-1:0]      z_exp, z_got;
-    reg [4:0]        f_exp, f_got;
-    reg [63:0]       r_val;
 
     initial begin
-        if (!$value$plusargs("vectors=%s", path)) begin
-            $display("ERROR: +vectors=<file.hex> missing");
+        count = 1;
+        base  = 0;
+        if (!$value$plusargs("list=%s", list_path)) begin
+            $display("ERROR: +list=<file> missing");
             $finish;
         end
-        if (!$value$plusargs("count=%d", count)) count = DEPTH;
-        if (!$value$plusargs("a_lsb=%d", a_lsb)) a_lsb = 5 + 3 * W;
-        if (!$value$plusargs("b_lsb=%d", b_lsb)) b_lsb = 5 + 2 * W;
-        if (!$value$plusargs("z_lsb=%d", z_lsb)) z_lsb = 5;
-        if (!$value$plusargs("f_lsb=%d", f_lsb)) f_lsb = 0;
-        if (!$value$plusargs("r_lsb=%d", r_lsb)) r_lsb = 0;
-        if (!$value$plusargs("r_w=%d", r_w)) r_w = 0;
-        if (!$value$plusargs("max_report=%d", max_report)) max_report = 20;
-        if (!$value$plusargs("sub=%d", tmp)) tmp = 0;
-        sub = tmp[0];
-        if (!$value$plusargs("rm=%d", tmp)) tmp = 0;
-        rm = tmp[2:0];
-        if (!$value$plusargs("ovf=%d", tmp)) tmp = 0;
-        ovf = tmp[1:0];
-        if (count > DEPTH) begin
-            $display("ERROR: %0d vectors, but DEPTH is %0d", count, DEPTH);
+        if (!$value$plusargs("max_report=%d", max_report)) max_report = 10;
+        list = $fopen(list_path, "r");
+        if (list == 0) begin
+            $display("ERROR: cannot open the list %0s", list_path);
             $finish;
         end
-        $readmemh(path, mem, 0, count - 1);
-        mismatches = 0;
-        for (base = 0; base < count; base = base + LANES) begin
-            for (l = 0; l < LANES; l = l + 1) begin
-                idx  = (base + l < count) ? base + l : count - 1;
-                word = mem[idx];
-                a_bus[l*W +: W] = word[a_lsb +: W];
-                b_bus[l*W +: W] = word[b_lsb +: W];
-                r_val = (r_w > 0) ? ((word >> r_lsb) & ((64'd1 << r_w) - 64'd1)) << (SR_BITS - r_w) : 64'd0;
-                r_bus[l*SR_BITS +: SR_BITS] = r_val[SR_BITS-1:0];
+        nfile = 0;
+        while ($fscanf(list, "%s %d %d %d %d %d %d %d %d %d %d\n", path, count, n_sub, n_rm, n_ovf,
+                       a_lsb, b_lsb, z_lsb, f_lsb, r_lsb, r_w) == 11) begin
+            if (count > DEPTH) begin
+                $display("ERROR: %0d vectors, but DEPTH is %0d", count, DEPTH);
+                $finish;
             end
-            #1;
-            for (l = 0; l < LANES && base + l < count; l = l + 1) begin
-                word  = mem[base + l];
-                z_exp = word[z_lsb +: W];
-                f_exp = word[f_lsb +: 5];
-                z_got = z_bus[l*W +: W];
-                f_got = f_bus[l*5 +: 5];
-                if (z_got !== z_exp || f_got !== f_exp) begin
-                    mismatches = mismatches + 1;
-                    if (mismatches <= max_report)
-                        $display("MISMATCH %0d %h %h %h %h %h %h %h", base + l, word[a_lsb +: W],
-                                 word[b_lsb +: W], r_bus[l*SR_BITS +: SR_BITS], z_exp, f_exp, z_got, f_got);
+            sub = n_sub[0];
+            rm  = n_rm[2:0];
+            ovf = n_ovf[1:0];
+            $readmemh(path, mem, 0, count - 1);
+            mismatches = 0;
+            for (base = 0; base < count; base = base + LANES) begin
+                #1;
+                if (|bad) begin
+                    for (l = 0; l < LANES; l = l + 1) begin
+                        if (bad[l]) begin
+                            mismatches = mismatches + 1;
+                            word = mem[base + l];
+                            if (mismatches <= max_report)
+                                $display("MISMATCH %0d %0d %h %h %h %h %h %h %h", nfile, base + l,
+                                         word[a_lsb +: W], word[b_lsb +: W], r_bus[l*SR_BITS +: SR_BITS],
+                                         word[z_lsb +: W], word[f_lsb +: 5], z_bus[l*W +: W], f_bus[l*5 +: 5]);
+                        end
+                    end
                 end
             end
+            $display("DONE %0d vectors=%0d mismatches=%0d", nfile, count, mismatches);
+            nfile = nfile + 1;
         end
-        $display("DONE vectors=%0d mismatches=%0d", count, mismatches);
+        $fclose(list);
         $finish;
     end
 

@@ -9,6 +9,7 @@
 //   Exception flags, 5 bits (RISC-V / SoftFloat order): FP_FLAG_* (bit index), FP_FLAGS_W
 //   Overflow policies, 2 bits:                          FP_OVF_*
 //   NaN styles (format families), integer parameter:    FP_NAN_*
+//   Exponent width of the datapaths:                    FP_EW(E)
 
 `ifndef FP_DEFS_VH
 `define FP_DEFS_VH
@@ -45,5 +46,17 @@
 `define FP_NAN_FN    1    // finite: no Inf, NaN only at S.1..1.1..1; canonical 0.1..1.1..1 (e4m3fn 0x7F)
 `define FP_NAN_FNUZ  2    // finite, unsigned zero: no Inf, no -0, one NaN at 1.0..0.0..0 (0x80)
 `define FP_NAN_NONE  3    // no Inf and no NaN at all (MX e2m3fn, e3m2fn, e2m1fn): every code is finite
+`define FP_NAN_P3109 4    // signed IEEE P3109 v4 binary<K>p<P>s<e|f>: one zero (code 0, no -0), NaN only
+                          // at 1.0..0 (0x80), subnormals at E = 0, bias 2^(EXP_W-1). With HAS_INF = 1
+                          // (extended, `se`) +Inf is 0.1..1 (0x7F), -Inf 1.1..1 (0xFF), max finite
+                          // 0.1..10 (0x7E); with HAS_INF = 0 (finite, `sf`) max finite is 0.1..1 (0x7F)
+                          // and an overflow under the ieee policy clamps to +-max (SatNone: the NaN is not
+                          // an overflow value). The unsigned P3109 formats (`u`) are not supported.
+
+// ---- exponent width --------------------------------------------------------------------------
+// A signed width that holds every unbiased exponent the datapaths form from EXP_W = E formats
+// (products, sums, subnormal normalisation, alignment offsets), for biases up to 2^E and
+// significands up to 62 bits.
+`define FP_EW(E) ((E) + 8)
 
 `endif  // FP_DEFS_VH

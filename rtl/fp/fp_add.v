@@ -15,12 +15,12 @@
 //   max; toward-zero directed modes and sat give max; rod picks the odd-coded one of max and the
 //   overflow value).
 //
-// Parameters (override by name only; the first six as in rtl/fp/fp_mul.v):
+// Parameters (override by name only; as in rtl/fp/fp_mul.v):
 //   EXP_W     exponent field width w, >= 2.
 //   MAN_W     trailing significand width t, >= 1 (precision P = MAN_W + 1).
 //   BIAS      exponent bias (e4m3fn 7, e5m2 15, e5m2fnuz 16, binary8p3se 16).
-//   NAN_STYLE format family: 0 IEEE-like, 1 FN, 2 FNUZ, 3 NONE (`FP_NAN_* of fp_defs.vh), and
-//             4 P3109 signed (`FP_NAN_P3109 of fp_defs_ext.vh: one zero, NaN at 1.0..0).
+//   NAN_STYLE format family, `FP_NAN_* of fp_defs.vh: 0 IEEE-like, 1 FN, 2 FNUZ, 3 NONE, 4 P3109
+//             signed (one zero, NaN at 1.0..0).
 //   HAS_INF   1 if the format has infinities: IEEE-like (NAN_STYLE 0) and P3109 extended (`se`,
 //             NAN_STYLE 4); 0 for FN, FNUZ, NONE and P3109 finite (`sf`).
 //   SR_BITS   N, random bits per stochastic rounding, >= 1. A DUT built with N bits and driven with
@@ -47,7 +47,7 @@
 `include "../fp/fp_unpack.v"
 `include "../fp/fp_sum.v"
 `default_nettype none
-`include "fp_defs_ext.vh"
+`include "fp_defs.vh"
 
 module fp_add #(
     parameter integer EXP_W     = 4,

@@ -68,11 +68,12 @@
 `define FP_MAC_V
 
 `include "../fp/fp_unpack.v"
+`include "../fp/fp_mul_exact.v"
 `include "../fp/fp_pack.v"
 `include "../fp/fp_sum.v"
 `include "../common/lfsr.v"
 `default_nettype none
-`include "fp_defs_ext.vh"
+`include "fp_defs.vh"
 
 module fp_mac #(
     parameter integer IN_EXP_W      = 5,
@@ -198,29 +199,15 @@ module fp_mac #(
     endgenerate
 
     // ------------------------------------------------------------------------------------------
-    // Product: unpack, exact significand product (normalised: leading one at PP-1)
+    // Product: exact, normalised (leading one at PP-1)
     // ------------------------------------------------------------------------------------------
-    wire                 sa, na, sna, ia, za, sb, nb, snb, ib, zb;
-    wire signed [EW-1:0] ea, eb;
-    wire [P_IN-1:0]      ma, mb;
-    fp_unpack #(.EXP_W(IN_EXP_W), .MAN_W(IN_MAN_W), .BIAS(IN_BIAS), .NAN_STYLE(IN_NAN_STYLE),
-                .HAS_INF(IN_HAS_INF), .EW(EW))
-        u_unpack_a (.code_i(a_i), .sign_o(sa), .nan_o(na), .snan_o(sna), .inf_o(ia), .zero_o(za),
-                    .exp_o(ea), .sig_o(ma));
-    fp_unpack #(.EXP_W(IN_EXP_W), .MAN_W(IN_MAN_W), .BIAS(IN_BIAS), .NAN_STYLE(IN_NAN_STYLE),
-                .HAS_INF(IN_HAS_INF), .EW(EW))
-        u_unpack_b (.code_i(b_i), .sign_o(sb), .nan_o(nb), .snan_o(snb), .inf_o(ib), .zero_o(zb),
-                    .exp_o(eb), .sig_o(mb));
-
-    wire [PP-1:0]        prod_raw = {{P_IN{1'b0}}, ma} * {{P_IN{1'b0}}, mb};
-    wire                 p_inv  = (ia & zb) | (za & ib);           // 0 x Inf
-    wire                 p_nan  = na | nb | p_inv;
-    wire                 p_nv   = sna | snb | p_inv;
-    wire                 p_inf  = ia | ib;
-    wire                 p_zero = za | zb;
-    wire                 p_sign = sa ^ sb;
-    wire signed [EW-1:0] p_exp  = ea + eb + $signed({{(EW-1){1'b0}}, prod_raw[PP-1]});
-    wire [PP-1:0]        p_sig  = prod_raw[PP-1] ? prod_raw : (prod_raw << 1);
+    wire                 p_sign, p_nan, p_nv, p_inf, p_zero;
+    wire signed [EW-1:0] p_exp;
+    wire [PP-1:0]        p_sig;
+    fp_mul_exact #(.EXP_W(IN_EXP_W), .MAN_W(IN_MAN_W), .BIAS(IN_BIAS), .NAN_STYLE(IN_NAN_STYLE),
+                   .HAS_INF(IN_HAS_INF), .EW(EW))
+        u_prod (.a_i(a_i), .b_i(b_i), .sign_o(p_sign), .nan_o(p_nan), .nv_o(p_nv), .inf_o(p_inf),
+                .zero_o(p_zero), .exp_o(p_exp), .sig_o(p_sig));
 
     // ------------------------------------------------------------------------------------------
     // Cascaded: the product rounded into PROD (as convert), then unpacked again

@@ -25,7 +25,7 @@
 
 `include "../fp/fp_round.v"
 `default_nettype none
-`include "fp_defs_ext.vh"
+`include "fp_defs.vh"
 
 module fp_pack #(
     parameter integer EXP_W     = 4,

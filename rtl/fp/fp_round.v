@@ -1,4 +1,4 @@
-// fp_round: the rounding engine of the adder and MAC datapaths, the RTL of
+// fp_round: the one rounding engine of the minifloat datapaths (fp_mul, fp_add, fp_mac), the RTL of
 // refmodel.kernels.rounding.round_pack for a finite nonzero value (docs/numerics.md).
 //
 // What it computes: the value v = (-1)^sign_i * (sig_i + sticky_i/2) / 2^(SIG_W-1) * 2^exp_i (sig_i
@@ -35,7 +35,7 @@
 `define FP_ROUND_V
 
 `default_nettype none
-`include "fp_defs_ext.vh"
+`include "fp_defs.vh"
 
 module fp_round #(
     parameter integer EXP_W     = 4,

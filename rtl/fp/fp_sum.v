@@ -42,7 +42,7 @@
 
 `include "../fp/fp_pack.v"
 `default_nettype none
-`include "fp_defs_ext.vh"
+`include "fp_defs.vh"
 
 module fp_sum #(
     parameter integer EXP_W     = 4,

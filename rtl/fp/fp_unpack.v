@@ -8,8 +8,8 @@
 //
 // Parameters (override by name only):
 //   EXP_W, MAN_W, BIAS   exponent width (>= 2), trailing significand width (>= 1), bias.
-//   NAN_STYLE            `FP_NAN_* of fp_defs.vh (0 IEEE-like, 1 FN, 2 FNUZ, 3 NONE) or
-//                        `FP_NAN_P3109 (4) of fp_defs_ext.vh (signed P3109: NaN 0x80, one zero).
+//   NAN_STYLE            `FP_NAN_* of fp_defs.vh: 0 IEEE-like, 1 FN, 2 FNUZ, 3 NONE, 4 P3109 signed
+//                        (NaN 0x80, one zero).
 //   HAS_INF              1 if the format has infinities: IEEE-like (S.1..1.0..0) or P3109 extended
 //                        (S.1..1.1..1); ignored for FN, FNUZ and NONE.
 //   EW                   width of exp_o (signed); the default `FP_EW(EXP_W) holds every exponent.
@@ -28,7 +28,7 @@
 `define FP_UNPACK_V
 
 `default_nettype none
-`include "fp_defs_ext.vh"
+`include "fp_defs.vh"
 
 module fp_unpack #(
     parameter integer EXP_W     = 4,
