@@ -1,16 +1,15 @@
 """Golden-vector generation throughput, phase by phase (make bench).
 
-    python benchmarks/bench_gen.py [--count N]
+python benchmarks/bench_gen.py [--count N]
 
-Generates `gen mul --fmt e4m3fn --mode random --count N` (default 10^7) and the exhaustive
-e4m3fn mul set with 1 and 2 jobs, classifies their rounding situations, writes them (text,
-$readmemh hex, npz, manifest with sha256) with 1 and 2 jobs, checks them against themselves
-(`refmodel check`'s comparison), and last runs the whole command (start-up included). Each phase is reported in vectors per
-second of wall time, with the CPU time beside it (the machine may be shared: the load average is
-printed first; CPU time is the fairer measure then). The naive peer is numpy's own text
-writer, np.savetxt with a hex format, on the same columns, in the same process. TestFloat's
-testfloat_gen writes about 3-6 M cases/s.
-"""
+Generates `gen mul --fmt e4m3fn --mode random --count N` (default 10^7) and the exhaustive e4m3fn
+mul set with 1 and 2 jobs, classifies their rounding situations, writes them (text, $readmemh hex,
+npz, manifest with sha256) with 1 and 2 jobs, checks them against themselves (`refmodel check`'s
+comparison), and last runs the whole command (start-up included). Each phase is reported in vectors
+per second of wall time, with the CPU time beside it (the machine may be shared: the load average is
+printed first; CPU time is the fairer measure then). The naive peer is numpy's own text writer,
+np.savetxt with a hex format, on the same columns, in the same process. TestFloat's testfloat_gen
+writes about 3-6 M cases/s."""
 
 from __future__ import annotations
 

@@ -392,6 +392,10 @@ def cmd_check(args) -> int:
     rows = [("situation", "vectors", "mismatches", "")]
     rows += [(s, str(t), str(w), "") for s, (t, w) in sorted(report.by_situation.items())]
     _print_table(rows)
+    if report.by_rounding_situation:  # the exact situations of docs/vectors.md; a vector may be in several
+        rows = [("rounding situation", "vectors", "mismatches", "")]
+        rows += [(s, str(t), str(w), "") for s, (t, w) in report.by_rounding_situation.items() if t]
+        _print_table(rows)
     verdict = "PASS" if not report.mismatches else "FAIL"
     print(f"{verdict}: {len(report.mismatches)} of {report.checked} vectors mismatch "
           f"(compared {', '.join(report.fields)})")

@@ -6,6 +6,10 @@ import numpy as np
 import pytest
 
 from refmodel.cli import main
+from refmodel.formats import parse_format
+from refmodel.vectors.check import compare, read_results
+from refmodel.vectors.coverage import exact_situations
+from refmodel.vectors.io import read_vectors
 
 
 @pytest.fixture
@@ -43,6 +47,24 @@ def test_a_mismatch_is_decoded_and_exits_1(golden, tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"vector {i} " in out and "actual   e5m2 0x7e" in out and "NaN" in out
     assert "FAIL: 1 of" in out
+
+
+def test_mismatches_are_summed_by_exact_rounding_situation(golden, tmp_path, capsys):
+    """The rounding-situation table counts every vector by its exact situations (the manifest's
+    coverage) and the mismatches among them: plant one wrong result on an exact tie."""
+    vs = read_vectors(golden)
+    sits = exact_situations("mul", parse_format(vs.meta["fmt"]), None, {k: vs.columns[k] for k in ("a", "b")})
+    tie = int(np.flatnonzero(sits["exact_tie"])[0])
+    rows = _rows(golden)
+    rows[tie][2] = f"{int(rows[tie][2], 16) ^ 1:02x}"  # the other neighbour
+    bad = tmp_path / "bad.txt"
+    bad.write_text("\n".join(f"{r[2]} {r[3]}" for r in rows) + "\n")
+    report = compare(vs, read_results(bad, vs))
+    assert report.by_rounding_situation["exact_tie"] == (int(sits["exact_tie"].sum()), 1)
+    assert report.by_rounding_situation["exact"][1] == 0
+    assert main(["check", str(golden), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "situations: exact_tie" in out and "rounding situation" in out
 
 
 @pytest.mark.parametrize("content,message", [

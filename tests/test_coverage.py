@@ -139,9 +139,9 @@ def test_level_is_for_edge_mode_only(tmp_path, capsys):
     assert manifest["parameters"]["level"] == 2 and "--level 2" in manifest["command"]
 
 
-@pytest.mark.parametrize("op, fmt, out, mode", [("mul", "e4m3fn", None, "random"), ("sub", "e5m2", None, "edge"),
-                                                ("fma", "e2m1fn", "e2m1fn", "random"), ("add", "posit8", None, "random"),
-                                                ("convert", "e5m2", "e2m1fn", "random")])
+@pytest.mark.parametrize("op, fmt, out, mode", [
+    ("mul", "e4m3fn", None, "random"), ("sub", "e5m2", None, "edge"), ("fma", "e2m1fn", "e2m1fn", "random"),
+    ("add", "posit8", None, "random"), ("convert", "e5m2", "e2m1fn", "random")])
 def test_table_lookup_counts_what_classifying_each_vector_counts(op, fmt, out, mode):
     """Enumerable ops count situations through the per-input table: the same counts as classifying
     every vector."""

@@ -47,9 +47,9 @@ def text_lines(cols, digits, out):
 
 @njit(cache=True, nogil=True)
 def hex_lines(cols, bits, out):
-    """Row i of cols (a tuple of k uint64 columns of m values) as one hex word, the fields (field j bits[j] wide) concatenated MSB
-    first and zero-padded on the left to whole digits, then '\\n'. The word goes out as 64-bit
-    limbs, least significant first (a digit never straddles two limbs)."""
+    """Row i of cols (a tuple of k uint64 columns of m values) as one hex word, the fields (field j
+    bits[j] wide) concatenated MSB first and zero-padded on the left to whole digits, then '\\n'.
+    The word goes out as 64-bit limbs, least significant first (a digit never straddles two limbs)."""
     k, m = len(cols), cols[0].size
     total = bits.sum()
     digits = (total + 3) // 4

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..encodings import flags_str
 from ..formats import Flex, Minifloat, Posit, parse_format
+from .coverage import CLASSIFIED_OPS, coverage, exact_situations
 from .io import VectorFileError, VectorSet, comment_head, fixed_width_columns, parse_hex_field, read_vectors
 
 RESULT_STARTS = ("z", "acc")
@@ -93,6 +94,8 @@ class Report:
     fields: list[str]
     mismatches: list[int] = field(default_factory=list)  # vector indices
     by_situation: dict[str, tuple[int, int]] = field(default_factory=dict)  # situation -> (vectors, mismatches)
+    # The exact rounding situations of docs/vectors.md (a vector may be in several): operations that round only.
+    by_rounding_situation: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 SITUATION_CLASSES = ("invalid (NaN)", "overflow", "underflow (tiny, inexact)", "inexact", "exact", "NaR",
@@ -117,6 +120,31 @@ def situation(golden: VectorSet, i: int) -> str:
     return SITUATION_CLASSES[situation_classes(golden, np.array([i]))[0]]
 
 
+def _classified(golden: VectorSet):
+    """(op, fmt, out_fmt, operand columns) when the set's operation has rounding situations, else None."""
+    meta = golden.meta
+    if meta.get("op") not in CLASSIFIED_OPS:
+        return None
+    try:
+        fmt = parse_format(meta["fmt"])
+        out = meta.get("acc_fmt") or meta.get("to")
+        out_fmt = parse_format(out) if out else None
+    except (KeyError, ValueError):
+        return None
+    if not isinstance(fmt, (Minifloat, Posit)):
+        return None
+    return meta["op"], fmt, out_fmt, {k: golden.columns[k] for k in ("a", "b", "c") if k in golden.columns}
+
+
+def rounding_situations(golden: VectorSet, idx: np.ndarray) -> dict[str, np.ndarray] | None:
+    """The exact rounding situations of vectors idx (masks by name), from their operands alone."""
+    cls = _classified(golden)
+    if cls is None:
+        return None
+    op, fmt, out_fmt, cols = cls
+    return exact_situations(op, fmt, out_fmt, {k: v[idx] for k, v in cols.items()})
+
+
 def compare(golden: VectorSet, actual: dict[str, np.ndarray]) -> Report:
     names = [n for n, _ in result_fields(golden) if n in actual]
     bad = np.zeros(golden.count, bool)
@@ -129,6 +157,11 @@ def compare(golden: VectorSet, actual: dict[str, np.ndarray]) -> Report:
     first = {int(np.argmax(cls == k)): k for k in np.flatnonzero(total)}  # (a sort of cls costs seconds)
     for _, k in sorted(first.items()):  # classes in the order they first occur, as a loop over the vectors gives
         report.by_situation[SITUATION_CLASSES[k]] = (int(total[k]), int(wrong[k]))
+    cls = _classified(golden)
+    if cls is not None:
+        counts = coverage(*cls)["situations"]  # every vector, through the classifier's fast paths
+        wrong_sits = rounding_situations(golden, np.flatnonzero(bad))
+        report.by_rounding_situation = {s: (n, int(wrong_sits[s].sum())) for s, n in counts.items()}
     return report
 
 
@@ -155,6 +188,9 @@ def describe(golden: VectorSet, actual: dict[str, np.ndarray], i: int, golden_pa
     results = {n for n, _ in result_fields(golden)}
     ops_ = " ".join(f"{n}={int(golden.columns[n][i]):#x}" for n, _ in golden.fields if n not in results)
     lines = [f"{Path(golden_path).name}:{golden.first_line + i}: vector {i} ({situation(golden, i)}): {ops_}"]
+    sits = rounding_situations(golden, np.array([i]))
+    if sits is not None:
+        lines.append(f"     situations: {', '.join(s for s, m in sits.items() if m[0]) or '-'}")
     for n, _ in golden.fields:
         if n not in results or n not in actual:
             continue
