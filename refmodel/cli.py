@@ -384,7 +384,7 @@ def cmd_check(args) -> int:
         raise CliError(f"--max-report must be 0 or more, not {args.max_report}")
     golden = read_vectors(args.golden)
     actual = read_results(args.actual, golden)
-    report = compare(golden, actual)
+    report = compare(golden, actual, by_rounding_situation=True)
     for i in report.mismatches[:args.max_report]:
         print(describe(golden, actual, i, args.golden))
     if len(report.mismatches) > args.max_report:

@@ -59,7 +59,7 @@ def test_mismatches_are_summed_by_exact_rounding_situation(golden, tmp_path, cap
     rows[tie][2] = f"{int(rows[tie][2], 16) ^ 1:02x}"  # the other neighbour
     bad = tmp_path / "bad.txt"
     bad.write_text("\n".join(f"{r[2]} {r[3]}" for r in rows) + "\n")
-    report = compare(vs, read_results(bad, vs))
+    report = compare(vs, read_results(bad, vs), by_rounding_situation=True)
     assert report.by_rounding_situation["exact_tie"] == (int(sits["exact_tie"].sum()), 1)
     assert report.by_rounding_situation["exact"][1] == 0
     assert main(["check", str(golden), str(bad)]) == 1

@@ -145,7 +145,10 @@ def rounding_situations(golden: VectorSet, idx: np.ndarray) -> dict[str, np.ndar
     return exact_situations(op, fmt, out_fmt, {k: v[idx] for k, v in cols.items()})
 
 
-def compare(golden: VectorSet, actual: dict[str, np.ndarray]) -> Report:
+def compare(golden: VectorSet, actual: dict[str, np.ndarray], by_rounding_situation: bool = False) -> Report:
+    """Mismatches and the summary by flags class; with by_rounding_situation also the summary by
+    exact rounding situation (classifies the whole set: `refmodel check` asks for it, the cocotb
+    scoreboards comparing chunk by chunk do not)."""
     names = [n for n, _ in result_fields(golden) if n in actual]
     bad = np.zeros(golden.count, bool)
     for n in names:
@@ -157,7 +160,7 @@ def compare(golden: VectorSet, actual: dict[str, np.ndarray]) -> Report:
     first = {int(np.argmax(cls == k)): k for k in np.flatnonzero(total)}  # (a sort of cls costs seconds)
     for _, k in sorted(first.items()):  # classes in the order they first occur, as a loop over the vectors gives
         report.by_situation[SITUATION_CLASSES[k]] = (int(total[k]), int(wrong[k]))
-    cls = _classified(golden)
+    cls = _classified(golden) if by_rounding_situation else None
     if cls is not None:
         counts = coverage(*cls)["situations"]  # every vector, through the classifier's fast paths
         wrong_sits = rounding_situations(golden, np.flatnonzero(bad))
