@@ -201,13 +201,21 @@ def test_failed_rename_leaves_no_temporary_file(tmp_path, monkeypatch, capsys):
     assert os.listdir(tmp_path) == []
 
 
+def _deliver_sigint():
+    """In the child before exec: SIGINT's disposition and mask are inherited, and the test process
+    (a pytest-xdist worker, or after other tests) may ignore or block it, as a shell's background job does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @pytest.mark.parametrize("sig, jobs", [(signal.SIGINT, 1), (signal.SIGINT, 2), (signal.SIGTERM, 2)])
 def test_interrupted_gen_leaves_no_file(tmp_path, sig, jobs):
     """Signal a long generation as soon as its temporary files appear: it stops with status 130
     and deletes them."""
     proc = subprocess.Popen([sys.executable, "-m", "refmodel", "gen", "mul", "--fmt", "e4m3fn", "--count", "4000000",
                              "--jobs", str(jobs), "--out", str(tmp_path / "big")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_deliver_sigint)
     deadline = time.monotonic() + 120
     while not os.listdir(tmp_path) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
