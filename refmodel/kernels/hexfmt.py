@@ -31,8 +31,8 @@ def _put_hex(out, end, v, digits):
 
 @njit(cache=True, nogil=True)
 def text_lines(cols, digits, out):
-    """Row i of cols (a tuple of k uint64 columns of m values) as 'f0 f1 ... fk-1\\n', field j
-    in digits[j] hex digits."""
+    """Row i of cols (k uint64 columns of m values: a tuple, or a (k, m) matrix) as
+    'f0 f1 ... fk-1\\n', field j in digits[j] hex digits."""
     k, m = len(cols), cols[0].size
     line = digits.sum() + k
     for i in range(m):
@@ -47,9 +47,10 @@ def text_lines(cols, digits, out):
 
 @njit(cache=True, nogil=True)
 def hex_lines(cols, bits, out):
-    """Row i of cols (a tuple of k uint64 columns of m values) as one hex word, the fields (field j
-    bits[j] wide) concatenated MSB first and zero-padded on the left to whole digits, then '\\n'.
-    The word goes out as 64-bit limbs, least significant first (a digit never straddles two limbs)."""
+    """Row i of cols (k uint64 columns of m values: a tuple or a matrix) as one hex word, the
+    fields (field j bits[j] wide) concatenated MSB first and zero-padded on the left to whole
+    digits, then '\\n'. The word goes out as 64-bit limbs, least significant first (a digit never
+    straddles two limbs)."""
     k, m = len(cols), cols[0].size
     total = bits.sum()
     digits = (total + 3) // 4

@@ -69,10 +69,16 @@ def _dtype(bits: int) -> np.dtype:
     return np.dtype(np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32 if bits <= 32 else np.uint64)
 
 
-def _chunk_columns(vs: VectorSet, lo: int, hi: int) -> tuple[np.ndarray, ...]:
-    """Vectors lo..hi-1 as a tuple of uint64 column slices, what the line kernels read (views:
-    copying them into one matrix cost a third of the formatting)."""
-    return tuple(np.ascontiguousarray(vs.columns[name][lo:hi], np.uint64) for name, _ in vs.fields)
+MAX_TUPLE_FIELDS = 8
+
+
+def _chunk_columns(vs: VectorSet, lo: int, hi: int) -> tuple[np.ndarray, ...] | np.ndarray:
+    """Vectors lo..hi-1 as the line kernels read them (cols[j][i]): a tuple of uint64 column slices
+    (views: copying them into one matrix cost a third of the formatting), or, above
+    MAX_TUPLE_FIELDS fields, one (fields, vectors) matrix: Numba compiles the kernels once per
+    tuple length, seconds each and over a minute for the 514 fields of a dot of length 256."""
+    cols = [np.ascontiguousarray(vs.columns[name][lo:hi], np.uint64) for name, _ in vs.fields]
+    return tuple(cols) if len(cols) <= MAX_TUPLE_FIELDS else np.stack(cols)
 
 
 def format_text_lines(vs: VectorSet, lo: int, hi: int) -> np.ndarray:
