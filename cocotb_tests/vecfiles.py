@@ -23,6 +23,15 @@ def stem_of(path) -> Path:
     return p.with_suffix("") if p.suffix in (".txt", ".hex", ".npz", ".json") else p
 
 
+def manifest(path) -> dict:
+    """STEM.json of a vector file given by any of its names or its stem."""
+    stem = stem_of(path)
+    js = stem.with_name(stem.name + ".json")
+    if not js.exists():
+        raise FileNotFoundError(f"{js}: the manifest of {stem.name} is missing")
+    return json.loads(js.read_text())
+
+
 def load_set(path) -> tuple[VectorSet, Path]:
     """(vectors, the STEM.txt path) of a vector file given by any of its names or its stem."""
     stem = stem_of(path)
