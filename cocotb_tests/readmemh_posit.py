@@ -14,7 +14,7 @@ each mismatch decoded field by field (refmodel.cli.explain_posit), and per proce
 (start, loading the files and the checks included) and vectors/s.
 `exhaustive` sweeps every operand pair of a format (2^32 per op for 16 bits; --rows limits operand a
 to some ranges): rows of a in chunks of CHUNK_ROWS x 2^N vectors, each computed with refmodel.posits,
-written as STEM.hex + STEM.json into the build directory (the layout `refmodel gen` writes), run, and
+written with refmodel's writer into the build directory (the files `refmodel gen` writes), run, and
 deleted; the next chunk is generated while the simulator runs. Exit status 1 on any mismatch, 2 on
 an error (a file the testbench cannot load: missing, wrong size, not hex; a failed build).
 """
@@ -22,7 +22,6 @@ an error (a file the testbench cannot load: missing, wrong size, not hex; a fail
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import threading
@@ -42,6 +41,7 @@ from vecfiles import manifest  # noqa: E402
 from refmodel import posits  # noqa: E402
 from refmodel.cli import explain_posit  # noqa: E402
 from refmodel.formats import parse_format  # noqa: E402
+from refmodel.vectors.io import VectorSet, write_vectors  # noqa: E402
 
 BUILD = REPO / "build" / "readmemh_posit"
 TB = HERE / "hdl" / "posit_readmemh_tb.v"
@@ -148,38 +148,20 @@ def describe(f, path, idx, op, rounding, a, b, r, zexp, zgot) -> str:
     return "\n".join(lines)
 
 
-# ----------------------------------------------------------------------------------------------
-# Chunked exhaustive sweeps: STEM.hex + STEM.json written here, in the layout of `refmodel gen`
-# ----------------------------------------------------------------------------------------------
-def write_hex_chunk(stem: Path, fmt: str, op: str, a: np.ndarray, b: np.ndarray, z: np.ndarray,
-                    rounding: str = "rne", r: np.ndarray | None = None, sr_bits: int = 0) -> Path:
-    """STEM.hex and a STEM.json manifest (parameters, fields with lsb, count) for vectors a b [r] z.
-    The hex lines are those refmodel.vectors.io writes (fields concatenated MSB first, lower-case,
-    zero-padded to ceil(bits / 4) digits), formatted here from one integer word per vector."""
+def write_chunk(stem: Path, fmt: str, op: str, a: np.ndarray, b: np.ndarray, z: np.ndarray,
+                rounding: str = "rne", r: np.ndarray | None = None, sr_bits: int = 0) -> Path:
+    """Vectors a b [r] z written with refmodel's writer (STEM.txt, .hex, .npz, .json: the files `refmodel
+    gen` writes); returns STEM.hex."""
     f = posits.as_posit(fmt)
     fields = [("a", f.n), ("b", f.n)] + ([("r", sr_bits)] if r is not None else []) + [("z", f.n)]
-    cols = {"a": a, "b": b, "z": z, "r": r}
-    total = sum(w for _, w in fields)
-    word = np.zeros(a.size, np.uint64)
-    lsb, layout = total, []
-    for name, bits in fields:
-        lsb -= bits
-        word |= cols[name].astype(np.uint64) << np.uint64(lsb)
-        layout.append({"name": name, "bits": bits, "lsb": lsb})
-    digits = (total + 3) // 4
-    lut = np.frombuffer(b"0123456789abcdef", np.uint8)
-    lines = np.empty((a.size, digits + 1), np.uint8)
-    for d in range(digits):  # one column of digits at a time: no (count x digits) uint64 temporaries
-        lines[:, d] = lut[((word >> np.uint64(4 * (digits - 1 - d))) & np.uint64(15)).astype(np.uint8)]
-    lines[:, digits] = ord("\n")
-    hex_path = stem.with_name(stem.name + ".hex")
-    hex_path.write_bytes(lines.tobytes())
+    cols = {"a": a, "b": b, "r": r, "z": z}
     params = {"op": op, "fmt": f.name, "rounding": rounding, "mode": "exhaustive-chunk", "count": int(a.size)}
     if r is not None:
         params["sr_bits"] = sr_bits
-    stem.with_name(stem.name + ".json").write_text(json.dumps(
-        {"parameters": params, "fields": layout, "hex_word_bits": total, "count": int(a.size)}, indent=2) + "\n")
-    return hex_path
+    vs = VectorSet({k: str(v) for k, v in params.items()}, fields,
+                   {name: cols[name].astype(np.uint64) for name, _ in fields})
+    write_vectors(stem, vs, f"readmemh_posit.py ({op} {f.name})", params)
+    return stem.with_name(stem.name + ".hex")
 
 
 def exhaustive(sim: str, fmt: str, ops: list[str], rows: list[tuple[int, int]], lanes: int | None, keep: bool,
@@ -196,7 +178,7 @@ def exhaustive(sim: str, fmt: str, ops: list[str], rows: list[tuple[int, int]], 
         a = np.repeat(np.arange(lo, hi, dtype=np.uint64), b_row.size)
         b = np.tile(b_row, hi - lo)
         z = getattr(posits, op)(f, a, b)
-        return write_hex_chunk(work / f"{f.name}_{op}_rows{lo:05x}-{hi - 1:05x}", f.name, op, a, b, z)
+        return write_chunk(work / f"{f.name}_{op}_rows{lo:05x}-{hi - 1:05x}", f.name, op, a, b, z)
 
     totals = {op: [0, 0, 0.0] for op in ops}
     bad_total = 0
@@ -227,8 +209,8 @@ def exhaustive(sim: str, fmt: str, ops: list[str], rows: list[tuple[int, int]], 
         for rep in res["report"]:
             print(rep)
         if not keep:
-            path.unlink()
-            path.with_suffix(".json").unlink()
+            for ext in (".hex", ".txt", ".npz", ".json"):
+                path.with_suffix(ext).unlink()
         elapsed = time.perf_counter() - t_start
         print(f"{job[0]} rows {job[1]:#06x}-{job[2] - 1:#06x}: {res['vectors']} vectors, {res['mismatches']} "
               f"mismatches, {res['vectors'] / res['seconds']:.0f} vectors/s ({elapsed:.0f} s elapsed)", flush=True)
@@ -255,7 +237,7 @@ def bench(sims: list[str], fmts: list[str], count: int) -> None:
         b = rng.integers(0, 1 << f.n, count, dtype=np.uint64)
         for sim in sims:
             m = count if sim == "verilator" else min(count // 16, 65536)
-            paths = [write_hex_chunk(work / f"{f.name}_{op}_bench_{m}", f.name, op, a[:m], b[:m],
+            paths = [write_chunk(work / f"{f.name}_{op}_bench_{m}", f.name, op, a[:m], b[:m],
                                      getattr(posits, op)(f, a[:m], b[:m])) for op in ("add", "mul")]
             t0 = time.perf_counter()
             cmd = build(sim, f.name, m)

@@ -71,56 +71,58 @@ module vec_source #(
         input  integer      digits;
         output integer      ok;
         integer fd, got, size, line, i, at;
+        reg              good;
         reg [4:0]        d;
         reg [WORD_W-1:0] w;
         begin
-            ok = 1;
+            good = 1'b1;
             if (n < 1 || n > DEPTH || digits < 1 || digits > MAX_DIGITS) begin
                 $display("ERROR: %0s: %0d vectors of %0d digits do not fit the testbench (%0d x %0d bits)",
                          path, n, digits, DEPTH, WORD_W);
-                ok = 0;
+                good = 1'b0;
             end else begin
                 // both loaders check the file's size first: $readmemh leaves the words past a short
                 // file's end as they were, and Verilator's does not warn
                 fd = $fopen(path, "rb");
                 if (fd == 0) begin
                     $display("ERROR: cannot open %0s", path);
-                    ok = 0;
+                    good = 1'b0;
                 end else begin
                     got = $fseek(fd, 0, 2);
                     size = $ftell(fd);
                     if (size != n * (digits + 1)) begin
                         $display("ERROR: %0s: not %0d lines of %0d hex digits and a newline (%0d bytes, not %0d)",
                                  path, n, digits, size, n * (digits + 1));
-                        ok = 0;
+                        good = 1'b0;
                     end else if (LOADER == 1) begin
                         got = $fseek(fd, 0, 0);
                         got = $fread(text, fd, 0, size);
                         if (got != size) begin
                             $display("ERROR: %0s: read %0d of its %0d bytes", path, got, size);
-                            ok = 0;
+                            good = 1'b0;
                         end
                     end
                     $fclose(fd);
                 end
-                if (ok && LOADER == 0) $readmemh(path, mem, 0, n - 1);
+                if (good && LOADER == 0) $readmemh(path, mem, 0, n - 1);
             end
-            if (ok && LOADER == 1) begin
+            if (good && LOADER == 1) begin
                 at = 0;
-                for (line = 0; line < n && ok; line = line + 1) begin
+                for (line = 0; line < n && good; line = line + 1) begin
                     w = {WORD_W{1'b0}};
                     for (i = 0; i < digits; i = i + 1) begin
                         d = hex_digit(text[at + i]);
-                        if (d[4]) ok = 0;
-                        w = (w << 4) | d[3:0];
+                        if (d[4]) good = 1'b0;
+                        w = (w << 4) | {{(WORD_W - 4){1'b0}}, d[3:0]};
                     end
-                    if (text[at + digits] != 8'h0a) ok = 0;
-                    if (!ok) $display("ERROR: %0s line %0d: not %0d hex digits and a newline", path, line + 1, digits);
+                    if (text[at + digits] != 8'h0a) good = 1'b0;
+                    if (!good) $display("ERROR: %0s line %0d: not %0d hex digits and a newline", path, line + 1, digits);
                     mem[line] = w;
                     at = at + digits + 1;
                 end
             end
-            if (ok) count = n;
+            if (good) count = n;
+            ok = good ? 1 : 0;
         end
     endtask
 
