@@ -7,13 +7,13 @@
 
 `run` replays vector files (STEM.hex, the layout read from its manifest STEM.json: each field's lsb and
 width in the hex word) through hdl/fp_add_readmemh_tb.v, built once per (simulator, format, SR_BITS,
-lanes, loader) under build/readmemh_fp/<sim>-<fmt>-sr<N>-L<lanes>-<loader>/ (Icarus: iverilog + vvp;
-Verilator: `verilator --binary -O3 --x-assign fast --x-initial fast --noassert`, C++ at OPT_FAST=-O2
-or $READMEMH_OPT, one word). The testbench's loader (hdl/vec_source.v) is `fread` on Verilator (a
-decoding loop in the model, faster than Verilator's $readmemh) and `readmemh` on Icarus; --loader
-chooses. The files of a build are replayed by simulator processes that each read a list of files
-(their layouts and modes), --jobs processes at a time (default: one per core; a build's files are
-split over several processes when there are fewer builds than jobs). It prints per file the vectors
+lanes, loader) under build/readmemh_fp/<sim>-<fmt>-sr<N>-L<lanes>-<loader>/ (simulate.build_testbench:
+Icarus iverilog + vvp, Verilator `verilator --binary`, its C++ at -O2 or $READMEMH_OPT). The
+testbench's loader (hdl/vec_source.v) is `fread` on Verilator (a decoding loop in the model, faster
+than Verilator's $readmemh) and `readmemh` on Icarus; --loader chooses. The files of a build are
+replayed by simulator processes that each read a list of files (their layouts and modes), --jobs
+processes at a time (default: one per core; a build's files are split over several processes when
+there are fewer builds than jobs). It prints per file the vectors
 and mismatches, each mismatch decoded field by field (refmodel.cli.explain_code), per process its
 wall time (start, loading the files and the checks included) and vectors/s, and the simulation
 phase's vectors/s (first process start to last process end, builds excluded).
