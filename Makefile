@@ -64,7 +64,7 @@ test: $(STAMP) icarus lint golden
 	$(SIM_ENV) $(PY) -m pytest -q cocotb_tests
 
 # The slow exhaustive sweeps CI leaves out: posit16es1 add and mul over all 2^32 pairs against SoftPosit's C,
-# and the $readmemh flows: fp_add, every pair of the four 8-bit formats in all seven modes; the Flexpoint
+# and the $readmemh flows: fp_add and fp_mul, every pair of the four 8-bit formats in all seven modes; the Flexpoint
 # MAC; posit8 add, sub and mul on Icarus; posit16es1 add and mul over all 2^32 pairs on Verilator (about an hour).
 regress-full: $(STAMP) icarus golden
 	$(PY) benchmarks/posit16_exhaustive.py --ops add,mul --jobs $(JOBS)

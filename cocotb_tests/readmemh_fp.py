@@ -1,13 +1,13 @@
-"""Bulk fp_add regression through the self-checking $readmemh testbench, on Icarus or Verilator.
+"""Bulk fp_add and fp_mul regression through the self-checking $readmemh testbench, on Icarus or Verilator.
 
     python cocotb_tests/readmemh_fp.py run --sim icarus golden_vectors/add/e5m2_rne_edge.hex [...]
-    python cocotb_tests/readmemh_fp.py sweep --sim verilator --fmts e4m3fn,e5m2 [--ops add,sub]
+    python cocotb_tests/readmemh_fp.py sweep --sim verilator --fmts e4m3fn,e5m2 [--ops add,sub,mul]
                                              [--modes rne,rtz,rdn,rup,rna,rod,sr] [--overflow ieee]
     python cocotb_tests/readmemh_fp.py bench [--sims icarus,verilator] [--fmt e5m2]
 
 `run` replays vector files (STEM.hex, the layout read from its manifest STEM.json: each field's lsb and
-width in the hex word) through hdl/fp_add_readmemh_tb.v, built once per (simulator, format, SR_BITS,
-lanes, loader) under build/readmemh_fp/<sim>-<fmt>-sr<N>-L<lanes>-<loader>/ (simulate.build_testbench:
+width in the hex word) through hdl/fp_readmemh_tb.v, built once per (simulator, unit, format, SR_BITS,
+lanes, loader) under build/readmemh_fp/<sim>-<unit>-<fmt>-sr<N>-L<lanes>-<loader>/ (simulate.build_testbench:
 Icarus iverilog + vvp, Verilator `verilator --binary`, its C++ at -O2 or $READMEMH_OPT). The
 testbench's loader (hdl/vec_source.v) is `fread` on Verilator (a decoding loop in the model, faster
 than Verilator's $readmemh) and `readmemh` on Icarus; --loader chooses. The files of a build are
@@ -52,9 +52,10 @@ from refmodel.vectors.generate import Request, generate  # noqa: E402
 from refmodel.vectors.io import write_vectors  # noqa: E402
 
 BUILD = REPO / "build" / "readmemh_fp"
-TB = HERE / "hdl" / "fp_add_readmemh_tb.v"
-TOP = "fp_add_readmemh_tb"
-SOURCES = [RTL / "fp" / "fp_add.v", VEC_SOURCE]
+TB = HERE / "hdl" / "fp_readmemh_tb.v"
+TOP = "fp_readmemh_tb"
+SOURCES = [RTL / "fp" / "fp_add.v", RTL / "fp" / "fp_mul.v", VEC_SOURCE]
+UNITS = {"add": 0, "sub": 0, "mul": 1}  # the testbench's UNIT per op: 0 fp_add, 1 fp_mul
 RTL_MODES = ("rne", "rtz", "rdn", "rup", "rna", "rod", "sr")
 LANES = {"icarus": 1, "verilator": 32}  # Icarus re-evaluates every lane when any word of the shared bus changes
 DEPTH = 1 << 17
@@ -64,25 +65,25 @@ _NAN_STYLE = {"ieee": 0, "fn": 1, "fnuz": 2, "p3109": 4}
 
 
 def format_params(fmt: str) -> dict[str, int]:
-    """fp_add's format parameters (the signed families fp_add supports)."""
+    """fp_add's and fp_mul's format parameters (the signed families they support)."""
     f = parse_format(fmt)
     if f.family not in _NAN_STYLE or not f.signed:
-        raise ValueError(f"fp_add has no parameter set for {fmt} ({f.family})")
+        raise ValueError(f"fp_add and fp_mul have no parameter set for {fmt} ({f.family})")
     style = _NAN_STYLE[f.family] if f.has_nan else 3
     return {"EXP_W": f.exp_bits, "MAN_W": f.man_bits, "BIAS": f.bias, "NAN_STYLE": style,
             "HAS_INF": int(f.has_inf)}
 
 
-def build(sim: str, fmt: str, sr_bits: int, lanes: int | None = None,
+def build(sim: str, unit: str, fmt: str, sr_bits: int, lanes: int | None = None,
           loader: str | None = None) -> tuple[list[str], Path, float]:
-    """Build the testbench for a format; returns (the command that runs it, its build directory, build
-    seconds)."""
+    """Build the testbench of a unit ("add" or "mul") for a format; returns (the command that runs it,
+    its build directory, build seconds)."""
     f = parse_format(fmt)
     lanes = lanes or LANES[sim]
     loader = loader or LOADER[sim]
-    where = BUILD / f"{sim}-{f.name}-sr{sr_bits}-L{lanes}-{loader}"
-    params = {**format_params(fmt), "SR_BITS": sr_bits, "LANES": lanes, "DEPTH": DEPTH, "WORD_W": WORD_W,
-              "LOADER": LOADERS[loader]}
+    where = BUILD / f"{sim}-{unit}-{f.name}-sr{sr_bits}-L{lanes}-{loader}"
+    params = {**format_params(fmt), "SR_BITS": sr_bits, "UNIT": UNITS[unit], "LANES": lanes, "DEPTH": DEPTH,
+              "WORD_W": WORD_W, "LOADER": LOADERS[loader]}
     run, seconds = build_testbench(sim, where, TOP, [*SOURCES, TB], params)
     return run, where, seconds
 
@@ -107,8 +108,8 @@ def list_line(hex_path: Path, sr_bits: int) -> str:
     m = manifest(hex_path)
     p = m["parameters"]
     op, rounding, overflow = p["op"], p.get("rounding", "rne"), p.get("overflow", "ieee")
-    if op not in ("add", "sub") or rounding not in RTL_MODES:
-        raise ValueError(f"{hex_path.name}: {op} in {rounding} is not an fp_add vector file")
+    if op not in UNITS or rounding not in RTL_MODES:
+        raise ValueError(f"{hex_path.name}: {op} in {rounding} is not an fp_add or fp_mul vector file")
     if m["hex_word_bits"] > WORD_W or m["count"] > DEPTH:
         raise ValueError(f"{hex_path.name}: {m['count']} words of {m['hex_word_bits']} bits exceed the testbench's "
                          f"{DEPTH} x {WORD_W}")
@@ -168,24 +169,25 @@ def write_sweep(fmt: str, ops: list[str], modes: list[str], overflow: str, sr_bi
 
 def run_files(sim: str, paths: list[Path], lanes: int | None, max_report: int, quiet: bool = False,
               loader: str | None = None, jobs: int | None = None) -> tuple[int, int, float]:
-    """Run files: one build per (format, SR_BITS), then `jobs` simulator processes at a time (default:
+    """Run files: one build per (unit, format, SR_BITS), then `jobs` simulator processes at a time (default:
     one per core), each replaying a list of files of one build (a build's files are split over
     several processes when there are fewer builds than jobs). Returns (vectors, mismatches, wall
     seconds of the simulation phase: first process start to last process end)."""
-    groups: dict[tuple[str, int], list[Path]] = {}
+    groups: dict[tuple[str, str, int], list[Path]] = {}
     for path in paths:
         path = Path(path).with_suffix(".hex")
         p = manifest(path)["parameters"]
-        groups.setdefault((p["fmt"], max(8, int(p.get("sr_bits", 0)))), []).append(path)
+        unit = "mul" if p["op"] == "mul" else "add"
+        groups.setdefault((unit, p["fmt"], max(8, int(p.get("sr_bits", 0)))), []).append(path)
     jobs = jobs or os.cpu_count() or 1
     split = max(1, -(-jobs // len(groups)))
     tasks = []
-    for (fmt, sr_bits), group in groups.items():
-        run_cmd, where, t_build = build(sim, fmt, sr_bits, lanes, loader)
-        print(f"built {sim} {fmt} (SR_BITS={sr_bits}, {lanes or LANES[sim]} lanes, loader "
+    for (unit, fmt, sr_bits), group in groups.items():
+        run_cmd, where, t_build = build(sim, unit, fmt, sr_bits, lanes, loader)
+        print(f"built {sim} fp_{unit} {fmt} (SR_BITS={sr_bits}, {lanes or LANES[sim]} lanes, loader "
               f"{loader or LOADER[sim]}) in {t_build:.1f} s", flush=True)
         for i in range(min(split, len(group))):
-            tasks.append((fmt, run_cmd, where / f"vectors{i}.list", group[i::split], sr_bits))
+            tasks.append((f"fp_{unit} {fmt}", run_cmd, where / f"vectors{i}.list", group[i::split], sr_bits))
 
     def replay(task):
         fmt, run_cmd, lst, files, sr_bits = task
@@ -211,11 +213,11 @@ def run_files(sim: str, paths: list[Path], lanes: int | None, max_report: int, q
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run", help="replay add/sub vector files (STEM.hex with STEM.json)")
+    r = sub.add_parser("run", help="replay add, sub and mul vector files (STEM.hex with STEM.json)")
     r.add_argument("files", nargs="+", type=Path)
-    s = sub.add_parser("sweep", help="exhaustive add/sub sets of 8-bit formats, written and run")
+    s = sub.add_parser("sweep", help="exhaustive add, sub and mul sets of 8-bit formats, written and run")
     s.add_argument("--fmts", default="e4m3fn,e5m2,e5m2fnuz,binary8p3se")
-    s.add_argument("--ops", default="add,sub")
+    s.add_argument("--ops", default="add,sub,mul")
     s.add_argument("--modes", default=",".join(RTL_MODES))
     s.add_argument("--overflow", default="ieee", choices=tuple(OVERFLOW))
     s.add_argument("--sr-bits", type=int, default=8)

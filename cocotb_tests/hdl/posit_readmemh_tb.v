@@ -9,7 +9,7 @@
 // and "ERROR: ..." for a file it cannot load (vec_source.v). The driver cocotb_tests/readmemh_posit.py
 // builds it, writes the list from the files' manifests (STEM.json) and decodes the mismatches.
 //
-// The structure is fp_add_readmemh_tb.v's: static lanes reading their words from vec_source, one
+// The structure is fp_readmemh_tb.v's: static lanes reading their words from vec_source, one
 // clocked process that loads the files and advances `base`. The operands of the unit a file does not
 // exercise are held at zero, so an event-driven simulator (Icarus) does not evaluate it.
 //

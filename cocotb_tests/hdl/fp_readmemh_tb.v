@@ -1,13 +1,13 @@
-// fp_add_readmemh_tb: self-checking $readmemh testbench of rtl/fp/fp_add.v (no cocotb, no VPI):
-// it replays a list of golden vector files (STEM.hex: one vector per line, the fields concatenated MSB
-// first, as `refmodel gen add|sub` writes them) in one simulator process, LANES vectors per clock
-// through LANES adders side by side, compares z and flags bit for bit, and prints one line per
-// mismatch and a summary per file:
+// fp_readmemh_tb: self-checking $readmemh testbench of rtl/fp/fp_add.v (add, sub) or rtl/fp/fp_mul.v
+// (UNIT), no cocotb, no VPI: it replays a list of golden vector files (STEM.hex: one vector per line,
+// the fields concatenated MSB first, as `refmodel gen add|sub|mul` writes them) in one simulator
+// process, LANES vectors per clock through LANES units side by side, compares z and flags bit for
+// bit, and prints one line per mismatch and a summary per file:
 //   MISMATCH <file> <index> <a> <b> <r> <z expected> <flags expected> <z actual> <flags actual>   (hex)
 //   DONE <file> vectors=<n> mismatches=<m>
 // and "ERROR: ..." for a file it cannot load (vec_source.v). The driver cocotb_tests/readmemh_fp.py
-// builds it (Icarus: iverilog + vvp; Verilator: --binary), writes the list from the files' manifests
-// (STEM.json), decodes the mismatches and measures vectors/s.
+// builds it (simulate.build_testbench), writes the list from the files' manifests (STEM.json),
+// decodes the mismatches and measures vectors/s.
 //
 // Speed: the lanes are static logic reading their words from vec_source, and one clocked process
 // loads the files, advances `base` and tests the lanes' mismatch bits. Only the clocked process
@@ -16,13 +16,14 @@
 // One process replays a whole list, so its start is paid once per list, not per file.
 //
 // Parameters (override by name only): EXP_W, MAN_W, BIAS, NAN_STYLE, HAS_INF, SR_BITS as in
-// rtl/fp/fp_add.v; LANES adders evaluated together; DEPTH the vector memory's words (>= the largest
-// file); WORD_W its width (>= the files' hex words); LOADER vec_source's file reader (0 $readmemh,
-// 1 $fread and a decoding loop).
+// rtl/fp/fp_add.v and fp_mul.v; UNIT 0 fp_add, 1 fp_mul (one build per unit: Verilator evaluates
+// every instance each clock); LANES units evaluated together; DEPTH the vector memory's words (>= the
+// largest file); WORD_W its width (>= the files' hex words); LOADER vec_source's file reader
+// (0 $readmemh, 1 $fread and a decoding loop).
 //
 // Plusargs: +list=<file>: one line per vector file,
 //   <STEM.hex> <count> <digits> <sub 0|1> <rm 0..7> <ovf 0..3> <a_lsb> <b_lsb> <z_lsb> <flags_lsb> <r_lsb> <r_w>
-//   (digits per line; field positions in the hex word; r_w = 0: no r field; R is driven as
+//   (sub: fp_add's sub_i, 0 for fp_mul; digits per line; field positions in the hex word; r_w = 0: no r field; R is driven as
 //   r << (SR_BITS - r_w)).
 //   +max_report=<n>: mismatches printed per file (default 10); all are counted.
 //
@@ -31,13 +32,14 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-module fp_add_readmemh_tb #(
+module fp_readmemh_tb #(
     parameter integer EXP_W     = 4,
     parameter integer MAN_W     = 3,
     parameter integer BIAS      = 7,
     parameter integer NAN_STYLE = 1,
     parameter integer HAS_INF   = 0,
     parameter integer SR_BITS   = 8,
+    parameter integer UNIT      = 0,
     parameter integer LANES     = 16,
     parameter integer DEPTH     = 1 << 17,
     parameter integer WORD_W    = 64,
@@ -81,13 +83,23 @@ module fp_add_readmemh_tb #(
                                    : ((word >> r_lsb) & ((ONE << r_w) - ONE)) << (SR_BITS - r_w);
             wire [W-1:0] z;
             wire [4:0]   f;
-            fp_add #(
-                .EXP_W(EXP_W), .MAN_W(MAN_W), .BIAS(BIAS), .NAN_STYLE(NAN_STYLE), .HAS_INF(HAS_INF),
-                .SR_BITS(SR_BITS)
-            ) u_add (
-                .a_i(a_f[W-1:0]), .b_i(b_f[W-1:0]), .sub_i(sub), .rm_i(rm), .ovf_i(ovf),
-                .rand_i(r_f[SR_BITS-1:0]), .z_o(z), .flags_o(f)
-            );
+            if (UNIT == 1) begin : g_mul
+                fp_mul #(
+                    .EXP_W(EXP_W), .MAN_W(MAN_W), .BIAS(BIAS), .NAN_STYLE(NAN_STYLE), .HAS_INF(HAS_INF),
+                    .SR_BITS(SR_BITS)
+                ) u_mul (
+                    .a_i(a_f[W-1:0]), .b_i(b_f[W-1:0]), .rm_i(rm), .ovf_i(ovf),
+                    .rand_i(r_f[SR_BITS-1:0]), .z_o(z), .flags_o(f)
+                );
+            end else begin : g_add
+                fp_add #(
+                    .EXP_W(EXP_W), .MAN_W(MAN_W), .BIAS(BIAS), .NAN_STYLE(NAN_STYLE), .HAS_INF(HAS_INF),
+                    .SR_BITS(SR_BITS)
+                ) u_add (
+                    .a_i(a_f[W-1:0]), .b_i(b_f[W-1:0]), .sub_i(sub), .rm_i(rm), .ovf_i(ovf),
+                    .rand_i(r_f[SR_BITS-1:0]), .z_o(z), .flags_o(f)
+                );
+            end
             assign z_bus[k*W +: W]             = z;
             assign f_bus[k*5 +: 5]             = f;
             assign r_bus[k*SR_BITS +: SR_BITS] = r_f[SR_BITS-1:0];
