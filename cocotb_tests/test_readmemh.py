@@ -5,7 +5,7 @@ the run, and a malformed vector file is refused with an error naming it.
     pytest cocotb_tests/test_readmemh.py [-k icarus]
 
 fp_add runs through each of vec_source.v's loaders on each simulator; fp_mul, posit add and mul and
-the Flexpoint MAC through each simulator's default loader. The exhaustive sweeps are `make
+the Flexpoint MAC and fp_mac through each simulator's default loader. The exhaustive sweeps are `make
 regress-full`'s.
 """
 
@@ -30,6 +30,7 @@ FP_MUL_FILE = GOLDEN / "mul" / "binary8p3se_rne_edge.hex"
 POSIT_FILES = [GOLDEN / "add" / "posit8_rne_edge.hex", GOLDEN / "mul" / "posit8_sr_random.hex",
                GOLDEN / "mul" / "posit8_rne_random.hex"]  # one format: one Verilator build
 FLEX_FILE = GOLDEN / "flex_dot" / "flex16+5_sr_random.hex"
+MAC_FILE, MAC_SETUP = GOLDEN / "mac" / "e5m2_fp32_w24_rne_edge.hex", "e5m2_fp32_w24s"
 
 
 def driver(script: str, *args: str) -> subprocess.CompletedProcess:
@@ -43,10 +44,10 @@ def copy_vectors(src: Path, dst_dir: Path) -> Path:
     return dst_dir / src.name
 
 
-def plant_mismatch(src: Path, dst_dir: Path, index: int) -> Path:
-    """A copy of a vector file whose vector `index` expects z with its lowest bit flipped."""
+def plant_mismatch(src: Path, dst_dir: Path, index: int, field: str = "z") -> Path:
+    """A copy of a vector file whose vector `index` expects `field` with its lowest bit flipped."""
     planted = copy_vectors(src, dst_dir)
-    z_lsb = next(f["lsb"] for f in manifest(src)["fields"] if f["name"] == "z")
+    z_lsb = next(f["lsb"] for f in manifest(src)["fields"] if f["name"] == field)
     lines = planted.read_text().splitlines(keepends=True)
     lines[index] = f"{int(lines[index], 16) ^ (1 << z_lsb):0{len(lines[index]) - 1}x}\n"
     planted.write_text("".join(lines))
@@ -102,3 +103,23 @@ def test_flex_readmemh(sim: str, tmp_path: Path):
     bad = driver("readmemh_flex.py", "run", "--sim", sim, str(planted))
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert ", 1 mismatches" in bad.stdout and "MISMATCH" in bad.stdout, bad.stdout
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_fp_mac_readmemh(sim: str, tmp_path: Path):
+    """fp_mac's trace testbench: a golden mac trace passes, a planted wrong accumulator is reported
+    decoded, a truncated trace is refused."""
+    run = ["run", "--sim", sim, "--setup", MAC_SETUP]
+    ok = driver("readmemh_mac.py", *run, str(MAC_FILE))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert f"{MAC_FILE.name}: {manifest(MAC_FILE)['count']} cycles, 0 mismatches" in ok.stdout, ok.stdout
+
+    planted = plant_mismatch(MAC_FILE, tmp_path, 100, "acc")
+    bad = driver("readmemh_mac.py", *run, str(planted))
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert f"{planted.name}: {manifest(planted)['count']} cycles, 1 mismatches" in bad.stdout, bad.stdout
+    assert f"{planted.name} cycle 100" in bad.stdout and "expected" in bad.stdout
+
+    planted.write_text("".join(planted.read_text().splitlines(keepends=True)[:-1]))
+    res = driver("readmemh_mac.py", *run, str(planted))
+    assert res.returncode == 2 and f"ERROR: {planted}" in res.stdout + res.stderr, res.stdout + res.stderr
