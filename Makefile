@@ -64,13 +64,15 @@ test: $(STAMP) icarus lint golden
 	$(SIM_ENV) $(PY) -m pytest -q cocotb_tests
 
 # The slow exhaustive sweeps CI leaves out: posit16es1 add and mul over all 2^32 pairs against SoftPosit's C,
-# and the $readmemh flows: fp_add and fp_mul, every pair of the four 8-bit formats in all seven modes; the Flexpoint
-# MAC; fp_mac's cycle traces in every configuration; posit8 add, sub and mul on Icarus; posit16es1 add and mul over all 2^32 pairs on Verilator (about an hour).
+# and the $readmemh flows: fp_add and fp_mul over every pair of the four 8-bit formats in all seven modes;
+# the Flexpoint MAC; fp_mac's cycle traces in every configuration; the quire MAC's dot products; posit8 add,
+# sub and mul on Icarus; posit16es1 add and mul over all 2^32 pairs on Verilator (about an hour).
 regress-full: $(STAMP) icarus golden
 	$(PY) benchmarks/posit16_exhaustive.py --ops add,mul --jobs $(JOBS)
 	$(SIM_ENV) $(PY) cocotb_tests/readmemh_fp.py sweep --sim verilator
 	$(SIM_ENV) $(PY) cocotb_tests/readmemh_flex.py regress --sim both --count 1000000
 	$(SIM_ENV) $(PY) cocotb_tests/readmemh_mac.py regress --sim both --plan full
+	$(SIM_ENV) $(PY) cocotb_tests/readmemh_quire.py regress --sim both --steps 100000
 	FLEX_SETS=all FLEX_VECTORS=1000000 FLEX_SEQ_CYCLES=50000 $(SIM_ENV) $(PY) -m pytest -q cocotb_tests -k flex
 	POSIT_FORMATS=all POSIT_SCALE=5 $(SIM_ENV) $(PY) -m pytest -q cocotb_tests -k posit
 	$(SIM_ENV) $(PY) cocotb_tests/readmemh_posit.py exhaustive --sim icarus --fmt posit8 --ops add,sub,mul

@@ -5,7 +5,7 @@ the run, and a malformed vector file is refused with an error naming it.
     pytest cocotb_tests/test_readmemh.py [-k icarus]
 
 fp_add runs through each of vec_source.v's loaders on each simulator; fp_mul, posit add and mul and
-the Flexpoint MAC and fp_mac through each simulator's default loader. The exhaustive sweeps are `make
+the Flexpoint MAC, fp_mac and the quire MAC through each simulator's default loader. The exhaustive sweeps are `make
 regress-full`'s.
 """
 
@@ -122,4 +122,24 @@ def test_fp_mac_readmemh(sim: str, tmp_path: Path):
 
     planted.write_text("".join(planted.read_text().splitlines(keepends=True)[:-1]))
     res = driver("readmemh_mac.py", *run, str(planted))
+    assert res.returncode == 2 and f"ERROR: {planted}" in res.stdout + res.stderr, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_quire_mac_readmemh(sim: str, tmp_path: Path):
+    """The quire MAC's trace testbench: generated posit8 traces pass, a planted wrong z is reported
+    decoded at its step, a truncated trace is refused."""
+    ok = driver("readmemh_quire.py", "regress", "--sim", sim, "--fmts", "posit8", "--steps", "2000")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.count("2000 steps, 0 mismatches") == 3, ok.stdout
+    trace = next((REPO / "build" / "readmemh_quire" / "vectors").glob("quire_mac_posit8_sr_random_*_n2000.hex"))
+
+    planted = plant_mismatch(trace, tmp_path, 100)
+    bad = driver("readmemh_quire.py", "run", "--sim", sim, str(planted))
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert f"{planted.name}: 2000 steps, 1 mismatches" in bad.stdout, bad.stdout
+    assert f"{planted.name} step 100" in bad.stdout and "expected" in bad.stdout
+
+    planted.write_text("".join(planted.read_text().splitlines(keepends=True)[:-1]))
+    res = driver("readmemh_quire.py", "run", "--sim", sim, str(planted))
     assert res.returncode == 2 and f"ERROR: {planted}" in res.stdout + res.stderr, res.stdout + res.stderr
