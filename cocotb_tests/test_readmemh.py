@@ -4,9 +4,9 @@ the run, and a malformed vector file is refused with an error naming it.
 
     pytest cocotb_tests/test_readmemh.py [-k icarus]
 
-fp_add runs through each of vec_source.v's loaders on each simulator; fp_mul, posit add and mul and
-the Flexpoint MAC, fp_mac and the quire MAC through each simulator's default loader. The exhaustive sweeps are `make
-regress-full`'s.
+fp_add runs through each of vec_source.v's loaders on each simulator; fp_mul, posit add and mul, the
+Flexpoint MAC, fp_mac and the quire MAC through each simulator's default loader. The exhaustive
+sweeps are `make regress-full`'s.
 """
 
 from __future__ import annotations
