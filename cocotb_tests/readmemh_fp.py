@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from simulate import LOADER, LOADERS, RTL, VEC_SOURCE, build_testbench, replay_list  # noqa: E402
+from simulate import LOADER, LOADERS, RTL, VEC_SOURCE, build_testbench, hex_values, replay_list  # noqa: E402
 from vecfiles import manifest  # noqa: E402
 
 from refmodel.cli import explain_code  # noqa: E402
@@ -134,11 +134,12 @@ def run_list(run_cmd: list[str], lst: Path, hex_paths: list[Path], sr_bits: int,
     results = [{"file": p.name, "vectors": n, "mismatches": bad, "report": []} for p, (n, bad) in zip(hex_paths, done)]
     for mm in _MISMATCH.finditer(out):
         i, idx = int(mm[1]), int(mm[2])
-        if not all(re.fullmatch(r"[0-9a-f]+", x) for x in mm.groups()[2:]):  # X or Z bits in the DUT's outputs
+        values = hex_values(mm.groups()[2:])
+        if values is None:  # X or Z bits in the DUT's outputs
             results[i]["report"].append(f"{hex_paths[i].name}:{idx + 1} (vector {idx}): a b r z flags expected and "
                                         f"z flags actual: {' '.join(mm.groups()[2:])} (X/Z bits)")
             continue
-        a, b, r, z_exp, f_exp, z_got, f_got = (int(x, 16) for x in mm.groups()[2:])
+        a, b, r, z_exp, f_exp, z_got, f_got = values
         par = manifest(hex_paths[i])["parameters"]
         r_bits = int(next((fl["bits"] for fl in manifest(hex_paths[i])["fields"] if fl["name"] == "r"), 0))
         results[i]["report"].append(describe(par["fmt"], hex_paths[i], idx, par["op"], par.get("rounding", "rne"),

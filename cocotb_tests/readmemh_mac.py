@@ -31,7 +31,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from mac_bank import BY_NAME, MacSetup  # noqa: E402
-from simulate import LOADER, LOADERS, RTL, SIMS, VEC_SOURCE, build_testbench, replay_list  # noqa: E402
+from simulate import LOADER, LOADERS, RTL, SIMS, VEC_SOURCE, build_testbench, hex_values, replay_list  # noqa: E402
 from test_fp_mac_runner import PLANS, generated_files, golden_files  # noqa: E402
 from vecfiles import manifest  # noqa: E402
 
@@ -81,9 +81,10 @@ def list_line(hex_path: Path, s: MacSetup) -> str:
 
 def describe(s: MacSetup, path: Path, cycle: int, values: tuple[str, ...]) -> str:
     """A mismatching cycle, register by register."""
-    if not all(re.fullmatch(r"[0-9a-f]+", v) for v in values):
+    ints = hex_values(values)
+    if ints is None:
         return f"{path.name} cycle {cycle}: acc total flags lfsr, expected and actual: {' '.join(values)} (X/Z bits)"
-    acc_e, acc, tot_e, tot, fl_e, fl, lf_e, lf = (int(v, 16) for v in values)
+    acc_e, acc, tot_e, tot, fl_e, fl, lf_e, lf = ints
     f_acc, f_sec = parse_format(s.acc_fmt), parse_format(s.second)
     lines = [f"{path.name} cycle {cycle} ({s.name}):",
              f"    acc      expected {explain_code(f_acc, acc_e)}",

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from simulate import LOADER, LOADERS, RTL, VEC_SOURCE, build_testbench, replay_list  # noqa: E402
+from simulate import LOADER, LOADERS, RTL, VEC_SOURCE, build_testbench, hex_values, replay_list  # noqa: E402
 from vecfiles import manifest  # noqa: E402
 
 from refmodel import posits  # noqa: E402
@@ -116,11 +116,12 @@ def run_list(run_cmd: list[str], lst: Path, hex_paths: list[Path], max_report: i
                         "sr": "sr_bits" in par, "vectors": n, "mismatches": bad, "report": []})
     for mm in _MISMATCH.finditer(out):
         res = results[int(mm[1])]
-        if not all(re.fullmatch(r"[0-9a-f]+", x) for x in mm.groups()[2:]):  # X or Z bits in the DUT's output
+        values = hex_values(mm.groups()[2:])
+        if values is None:  # X or Z bits in the DUT's output
             res["report"].append(f"{res['file']} vector {mm[2]}: a b r z expected and actual: "
                                  f"{' '.join(mm.groups()[2:])} (X/Z bits)")
             continue
-        a, b, r, zexp, zgot = (int(x, 16) for x in mm.groups()[2:])
+        a, b, r, zexp, zgot = values
         res["report"].append(describe(posits.as_posit(res["fmt"]), res["file"], int(mm[2]), res["op"],
                                       res["rounding"], a, b, r if res["sr"] else None, zexp, zgot))
     return results, seconds

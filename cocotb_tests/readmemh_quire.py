@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from simulate import LOADER, LOADERS, RTL, SIMS, VEC_SOURCE, build_testbench, replay_list  # noqa: E402
+from simulate import LOADER, LOADERS, RTL, SIMS, VEC_SOURCE, build_testbench, hex_values, replay_list  # noqa: E402
 from vecfiles import manifest  # noqa: E402
 
 from refmodel import posits  # noqa: E402
@@ -78,9 +78,10 @@ def list_line(hex_path: Path) -> str:
 
 
 def describe(fmt: str, path: Path, step: int, values: tuple[str, ...]) -> str:
-    if not all(re.fullmatch(r"[0-9a-f]+", v) for v in values):
+    ints = hex_values(values)
+    if ints is None:
         return f"{path.name} step {step}: z nar expected, z nar out_valid actual: {' '.join(values)} (X/Z bits)"
-    z_e, nar_e, z, nar, valid = (int(v, 16) for v in values)
+    z_e, nar_e, z, nar, valid = ints
     f = posits.as_posit(fmt)
     return "\n".join([f"{path.name} step {step} (line {step + 1}):",
                       f"    expected {explain_posit(f, z_e)}  nar {nar_e}",

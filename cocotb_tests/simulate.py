@@ -256,6 +256,11 @@ LOADER = {"icarus": "readmemh", "verilator": "fread"}  # the faster one on each 
 _DONE = re.compile(r"^DONE (\d+) vectors=(\d+) mismatches=(\d+)$", re.M)
 
 
+def hex_values(values) -> list[int] | None:
+    """A testbench report's hex fields as integers; None when one holds X or Z bits."""
+    return None if any(re.fullmatch(r"[0-9a-f]+", v) is None for v in values) else [int(v, 16) for v in values]
+
+
 def replay_list(run_cmd: list[str], lst: Path, lines: list[str],
                 max_report: int) -> tuple[str, list[tuple[int, int]], float]:
     """Run a testbench on the list `lines` (one vector file each, written to `lst`); returns (its
